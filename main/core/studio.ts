@@ -1,0 +1,295 @@
+import { mkdirSync, statSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import {
+  StudioError,
+  type AnnotationConflict,
+  type CreateDatasetInput,
+  type CreateInstanceInput,
+  type Dataset,
+  type ImageDetail,
+  type ImagePage,
+  type Instance,
+  type InstanceType,
+  type JobInfo,
+  type ListImagesQuery,
+  type MediaKind,
+  type SaveAnnotationInput,
+  type StudioApi,
+  type StudioEvent,
+  type WorkspaceInfo,
+} from '../shared/api';
+import { indexFolder } from './datasets/indexer';
+import { datasetStats } from './datasets/stats';
+import { getImageRow, listConflicts, listImages, toDetail, writeAnnotation } from './datasets/store';
+import { JobRunner } from './jobs/jobs';
+import { readMedia, type MediaFile } from './media/media';
+import { parse, schemas } from './validate';
+import { openDb, schemaVersion, type Db } from './workspace/db';
+
+export type { MediaFile } from './media/media';
+
+interface InstanceRow {
+  id: number;
+  name: string;
+  type: InstanceType;
+  description: string;
+  created_at: string;
+  dataset_count: number;
+}
+
+interface DatasetRow {
+  id: number;
+  instance_id: number;
+  instance_name: string;
+  type: InstanceType;
+  name: string;
+  description: string;
+  source_path: string;
+  created_at: string;
+  indexed_at: string | null;
+}
+
+const DATASET_SELECT = `SELECT d.*, i.name AS instance_name, i.type FROM datasets d JOIN instances i ON i.id = d.instance_id`;
+
+export async function openStudio(opts: { workspace: string; appVersion?: string }): Promise<Studio> {
+  return new Studio(resolve(opts.workspace), opts.appVersion ?? '0.0.0');
+}
+
+/** The core behind every transport: one workspace (SQLite + caches) and its long-running jobs. */
+export class Studio implements StudioApi {
+  private readonly db: Db;
+  private readonly listeners = new Set<(e: StudioEvent) => void>();
+  private readonly jobs = new JobRunner((job) => this.emit({ type: 'job', job }));
+  readonly cacheDir: string;
+
+  constructor(
+    readonly workspace: string,
+    private readonly appVersion: string,
+  ) {
+    this.db = openDb(workspace);
+    this.cacheDir = join(workspace, 'cache');
+    mkdirSync(this.cacheDir, { recursive: true });
+    mkdirSync(join(workspace, 'models'), { recursive: true });
+  }
+
+  subscribe(listener: (e: StudioEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(e: StudioEvent): void {
+    for (const l of this.listeners) {
+      try {
+        l(e);
+      } catch {
+        // A broken listener (e.g. a closed socket) must not break the core.
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.jobs.shutdown();
+    this.db.close();
+  }
+
+  async workspaceInfo(): Promise<WorkspaceInfo> {
+    return { path: this.workspace, schemaVersion: schemaVersion(this.db), appVersion: this.appVersion };
+  }
+
+  // ---- instances
+
+  async listInstances(): Promise<Instance[]> {
+    const rows = this.db
+      .prepare(`SELECT i.*, (SELECT COUNT(*) FROM datasets d WHERE d.instance_id = i.id) AS dataset_count FROM instances i ORDER BY i.created_at DESC, i.id DESC`)
+      .all() as InstanceRow[];
+    return rows.map(toInstance);
+  }
+
+  async createInstance(input: CreateInstanceInput): Promise<Instance> {
+    const v = parse(schemas.createInstance, input, 'createInstance');
+    if (this.db.prepare('SELECT 1 FROM instances WHERE name = ?').get(v.name)) {
+      throw new StudioError('conflict', `an instance named "${v.name}" already exists`, 'name');
+    }
+    const { id } = this.db
+      .prepare('INSERT INTO instances (name, type, description, created_at) VALUES (?, ?, ?, ?) RETURNING id')
+      .get(v.name, v.type, v.description, new Date().toISOString()) as { id: number };
+    this.emit({ type: 'instances-changed' });
+    return this.instance(id);
+  }
+
+  async deleteInstance(id: number): Promise<void> {
+    this.instance(parse(schemas.id, id, 'id'));
+    const datasets = this.db.prepare('SELECT id FROM datasets WHERE instance_id = ?').all(id) as Array<{ id: number }>;
+    for (const d of datasets) await this.stopIndexing(d.id);
+    this.db.prepare('DELETE FROM instances WHERE id = ?').run(id);
+    await Promise.all(datasets.map((d) => this.dropCaches(d.id)));
+    this.emit({ type: 'instances-changed' });
+    this.emit({ type: 'datasets-changed', datasetId: null });
+  }
+
+  private instance(id: number): Instance {
+    const row = this.db
+      .prepare(`SELECT i.*, (SELECT COUNT(*) FROM datasets d WHERE d.instance_id = i.id) AS dataset_count FROM instances i WHERE i.id = ?`)
+      .get(id) as InstanceRow | undefined;
+    if (!row) throw new StudioError('not_found', `no instance with id ${id}`, 'instanceId');
+    return toInstance(row);
+  }
+
+  // ---- datasets
+
+  async listDatasets(instanceId?: number): Promise<Dataset[]> {
+    const rows = (
+      instanceId === undefined
+        ? this.db.prepare(`${DATASET_SELECT} ORDER BY d.id`).all()
+        : this.db.prepare(`${DATASET_SELECT} WHERE d.instance_id = ? ORDER BY d.id`).all(parse(schemas.id, instanceId, 'instanceId'))
+    ) as DatasetRow[];
+    return rows.map((r) => this.toDataset(r));
+  }
+
+  async getDataset(id: number): Promise<Dataset> {
+    return this.toDataset(this.datasetRow(id));
+  }
+
+  async createDataset(input: CreateDatasetInput): Promise<{ dataset: Dataset; job: JobInfo }> {
+    const v = parse(schemas.createDataset, input, 'createDataset');
+    this.instance(v.instanceId);
+    const path = resolve(v.path);
+    const st = statSync(path, { throwIfNoEntry: false });
+    if (!st) throw new StudioError('invalid_input', `folder not found: ${path}`, 'path');
+    if (!st.isDirectory()) throw new StudioError('invalid_input', `not a folder: ${path}`, 'path');
+    if (this.db.prepare('SELECT 1 FROM datasets WHERE instance_id = ? AND name = ?').get(v.instanceId, v.name)) {
+      throw new StudioError('conflict', `this instance already has a dataset named "${v.name}"`, 'name');
+    }
+    const { id } = this.db
+      .prepare('INSERT INTO datasets (instance_id, name, description, source_path, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id')
+      .get(v.instanceId, v.name, v.description, path, new Date().toISOString()) as { id: number };
+    this.emit({ type: 'datasets-changed', datasetId: id });
+    this.emit({ type: 'instances-changed' });
+    const job = this.startIndex(this.datasetRow(id));
+    return { dataset: await this.getDataset(id), job };
+  }
+
+  async reindexDataset(id: number): Promise<JobInfo> {
+    const row = this.datasetRow(id);
+    return this.jobs.activeFor(row.id) ?? this.startIndex(row);
+  }
+
+  async deleteDataset(id: number): Promise<void> {
+    const row = this.datasetRow(id);
+    await this.stopIndexing(row.id);
+    this.db.prepare('DELETE FROM datasets WHERE id = ?').run(row.id);
+    await this.dropCaches(row.id);
+    this.emit({ type: 'datasets-changed', datasetId: row.id });
+    this.emit({ type: 'instances-changed' });
+  }
+
+  private startIndex(row: DatasetRow): JobInfo {
+    return this.jobs.start('index', `Index ${row.name}`, row.id, async ({ signal, progress }) => {
+      const started = performance.now();
+      const outcome = await indexFolder({ db: this.db, datasetId: row.id, root: row.source_path, type: row.type, signal, progress });
+      this.emit({ type: 'datasets-changed', datasetId: row.id });
+      return { ...outcome, dataset: await this.getDataset(row.id), durationMs: Math.round(performance.now() - started) };
+    });
+  }
+
+  private async stopIndexing(datasetId: number): Promise<void> {
+    const active = this.jobs.activeFor(datasetId);
+    if (active) await this.jobs.cancel(active.id);
+  }
+
+  private async dropCaches(datasetId: number): Promise<void> {
+    await rm(join(this.cacheDir, 'thumbs', String(datasetId)), { recursive: true, force: true });
+  }
+
+  private datasetRow(id: number): DatasetRow {
+    const row = this.db.prepare(`${DATASET_SELECT} WHERE d.id = ?`).get(parse(schemas.id, id, 'datasetId')) as DatasetRow | undefined;
+    if (!row) throw new StudioError('not_found', `no dataset with id ${id}`, 'datasetId');
+    return row;
+  }
+
+  private toDataset(r: DatasetRow): Dataset {
+    return {
+      id: r.id,
+      instanceId: r.instance_id,
+      instanceName: r.instance_name,
+      type: r.type,
+      name: r.name,
+      description: r.description,
+      path: r.source_path,
+      createdAt: r.created_at,
+      indexedAt: r.indexed_at,
+      stats: datasetStats(this.db, r.id, r.type),
+    };
+  }
+
+  // ---- images and annotations
+
+  async listImages(query: ListImagesQuery): Promise<ImagePage> {
+    const q = parse(schemas.listImages, query, 'listImages');
+    const ds = this.datasetRow(q.datasetId);
+    return listImages(this.db, { ...q, type: ds.type });
+  }
+
+  async getImage(id: number): Promise<ImageDetail> {
+    const row = getImageRow(this.db, parse(schemas.id, id, 'imageId'));
+    if (!row) throw new StudioError('not_found', `no image with id ${id}`, 'imageId');
+    return toDetail(this.db, row, this.datasetRow(row.dataset_id).type);
+  }
+
+  async saveAnnotation(input: SaveAnnotationInput): Promise<ImageDetail> {
+    const v = parse(schemas.saveAnnotation, input, 'saveAnnotation');
+    const image = await this.getImage(v.imageId);
+    if (image.status === 'invalid') throw new StudioError('invalid_input', `${image.path} is not a usable image: ${image.reason}`, 'imageId');
+    const ds = this.datasetRow(image.datasetId);
+    const { label, boxes } = v.annotation;
+    if (ds.type === 'classification' && boxes.length > 0) {
+      throw new StudioError('invalid_input', 'classification images take a label, not boxes', 'annotation.boxes');
+    }
+    if (ds.type !== 'classification' && label !== null) {
+      throw new StudioError('invalid_input', `${ds.type} images take boxes, not an image label`, 'annotation.label');
+    }
+    boxes.forEach((b, i) => {
+      if (b.xmin < 0 || b.ymin < 0 || b.xmax > image.width! || b.ymax > image.height!) {
+        throw new StudioError('invalid_input', `box ${i + 1} lies outside the ${image.width}×${image.height} image`, `annotation.boxes.${i}`);
+      }
+    });
+    this.db.transaction(() => writeAnnotation(this.db, image.id, { label, boxes }, 'studio', new Date().toISOString()))();
+    this.emit({ type: 'annotation-changed', imageId: image.id, datasetId: image.datasetId });
+    return this.getImage(image.id);
+  }
+
+  async listConflicts(datasetId: number): Promise<AnnotationConflict[]> {
+    return listConflicts(this.db, this.datasetRow(datasetId).id);
+  }
+
+  /** Thumbnail or full image bytes for an indexed image (transports turn this into URLs). */
+  async readMedia(kind: MediaKind, imageId: number): Promise<MediaFile> {
+    const image = await this.getImage(imageId);
+    if (image.status === 'invalid') throw new StudioError('not_found', `${image.path} is not a usable image: ${image.reason}`);
+    const ds = this.datasetRow(image.datasetId);
+    return readMedia(this.cacheDir, kind, { ...image, imageId: image.id, root: ds.source_path });
+  }
+
+  // ---- jobs
+
+  async listJobs(): Promise<JobInfo[]> {
+    return this.jobs.list();
+  }
+
+  async getJob(id: string): Promise<JobInfo> {
+    return this.jobs.get(parse(schemas.jobId, id, 'id'));
+  }
+
+  async waitJob(id: string): Promise<JobInfo> {
+    return this.jobs.wait(parse(schemas.jobId, id, 'id'));
+  }
+
+  async cancelJob(id: string): Promise<JobInfo> {
+    return this.jobs.cancel(parse(schemas.jobId, id, 'id'));
+  }
+}
+
+function toInstance(r: InstanceRow): Instance {
+  return { id: r.id, name: r.name, type: r.type, description: r.description, createdAt: r.created_at, datasetCount: r.dataset_count };
+}

@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import { INSTANCE_TYPES, StudioError } from '../shared/api';
+import { nameProblem } from '../shared/names';
+
+const name = z.string().superRefine((v, ctx) => {
+  const problem = nameProblem(v);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+const id = z.number().int().positive();
+const description = z.string().max(1000).optional().default('');
+
+const box = z
+  .object({
+    label: z.string().min(1).max(1000),
+    xmin: z.number().finite(),
+    ymin: z.number().finite(),
+    xmax: z.number().finite(),
+    ymax: z.number().finite(),
+    difficult: z.boolean().default(false),
+    truncated: z.boolean().default(false),
+  })
+  .refine((b) => b.xmax > b.xmin && b.ymax > b.ymin, { message: 'box must have xmax > xmin and ymax > ymin' });
+
+export const schemas = {
+  id,
+  jobId: z.string().min(1),
+  createInstance: z.object({ type: z.enum(INSTANCE_TYPES), name, description }),
+  createDataset: z.object({ instanceId: id, name, description, path: z.string().min(1, 'folder path is required') }),
+  listImages: z.object({
+    datasetId: id,
+    filter: z.enum(['all', 'labeled', 'unlabeled', 'invalid']).default('all'),
+    label: z.string().optional(),
+    offset: z.number().int().min(0).default(0),
+    limit: z.number().int().min(1).max(5000).default(200),
+  }),
+  saveAnnotation: z.object({
+    imageId: id,
+    annotation: z.object({ label: z.string().min(1).max(200).nullable(), boxes: z.array(box).max(10000) }),
+  }),
+};
+
+/** Validates API input; failures become StudioError('invalid_input') naming the field. */
+export function parse<T extends z.ZodType>(schema: T, input: unknown, what: string): z.output<T> {
+  const r = schema.safeParse(input);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0]!;
+  const field = issue.path.join('.') || what;
+  throw new StudioError('invalid_input', `${what}: ${field === what ? '' : `${field} `}${issue.message}`, field);
+}

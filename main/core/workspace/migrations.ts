@@ -1,0 +1,65 @@
+// Versioned schema. Append new steps; never edit a released one (user_version records what ran).
+export const MIGRATIONS: readonly string[] = [
+  /* 1 */ `
+  CREATE TABLE instances (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    type TEXT NOT NULL CHECK (type IN ('classification', 'detection', 'ocr')),
+    description TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL
+  );
+  CREATE TABLE datasets (
+    id INTEGER PRIMARY KEY,
+    instance_id INTEGER NOT NULL REFERENCES instances(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    source_path TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    indexed_at TEXT,
+    UNIQUE (instance_id, name)
+  );
+  -- One row per file that looks like an image (valid or not). Paths are relative, '/'-separated.
+  CREATE TABLE images (
+    id INTEGER PRIMARY KEY,
+    dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+    path TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mtime_ms REAL NOT NULL,
+    format TEXT,
+    width INTEGER,
+    height INTEGER,
+    orientation INTEGER NOT NULL DEFAULT 1,
+    invalid_reason TEXT,
+    note TEXT,
+    -- The annotation file (VOC sidecar) as last indexed, to notice edits on disk.
+    xml_path TEXT,
+    xml_size INTEGER,
+    xml_mtime_ms REAL,
+    xml_error TEXT,
+    label TEXT,
+    source TEXT NOT NULL DEFAULT 'none' CHECK (source IN ('none', 'folder', 'xml', 'studio')),
+    edited_at TEXT,
+    UNIQUE (dataset_id, path)
+  );
+  CREATE INDEX images_dataset_label ON images (dataset_id, label);
+  CREATE TABLE boxes (
+    id INTEGER PRIMARY KEY,
+    image_id INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+    ord INTEGER NOT NULL,
+    label TEXT NOT NULL,
+    xmin REAL NOT NULL, ymin REAL NOT NULL, xmax REAL NOT NULL, ymax REAL NOT NULL,
+    difficult INTEGER NOT NULL DEFAULT 0,
+    truncated INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE INDEX boxes_image ON boxes (image_id);
+  -- Both sides of a studio edit that met a newer file on disk, so neither is lost.
+  CREATE TABLE annotation_conflicts (
+    id INTEGER PRIMARY KEY,
+    image_id INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+    detected_at TEXT NOT NULL,
+    kept TEXT NOT NULL CHECK (kept IN ('disk', 'studio')),
+    studio_json TEXT NOT NULL,
+    disk_json TEXT NOT NULL
+  );
+  `,
+];

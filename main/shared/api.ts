@@ -1,0 +1,294 @@
+// The one typed API into the core. Electron (preload + IPC), the browser mode (HTTP + WebSocket) and
+// the CLI (in-process) all expose exactly this interface; the renderer cannot tell them apart.
+// Everything here is plain JSON data so it crosses every transport unchanged.
+
+export const INSTANCE_TYPES = ['classification', 'detection', 'ocr'] as const;
+export type InstanceType = (typeof INSTANCE_TYPES)[number];
+
+export interface Instance {
+  id: number;
+  name: string;
+  type: InstanceType;
+  description: string;
+  createdAt: string;
+  datasetCount: number;
+}
+
+export interface CreateInstanceInput {
+  type: InstanceType;
+  name: string;
+  description?: string;
+}
+
+export interface PathIssue {
+  /** Path relative to the dataset folder, with forward slashes. */
+  path: string;
+  reason: string;
+}
+
+export type WarningCode = 'non_ascii_label' | 'few_images_per_class' | 'few_boxes_per_class' | 'no_labels' | 'incomplete_images';
+
+export interface DatasetWarning {
+  code: WarningCode;
+  message: string;
+  label?: string;
+}
+
+export interface DatasetStats {
+  /** Valid (indexable) images; invalid files are listed in `invalid` and not counted here. */
+  images: number;
+  labeled: number;
+  unlabeled: number;
+  /** Boxes over all images (detection / OCR); 0 for classification. */
+  boxes: number;
+  /** Classification: label → images. Detection/OCR: label (OCR: transcription) → boxes. */
+  labels: Record<string, number>;
+  invalid: PathIssue[];
+  /** Annotation files that could not be read (their images stay indexed, unlabeled). */
+  annotationErrors: PathIssue[];
+  warnings: DatasetWarning[];
+}
+
+export interface Dataset {
+  id: number;
+  instanceId: number;
+  instanceName: string;
+  type: InstanceType;
+  name: string;
+  description: string;
+  /** Absolute path of the indexed folder; images are never copied out of it. */
+  path: string;
+  createdAt: string;
+  indexedAt: string | null;
+  stats: DatasetStats;
+}
+
+export interface CreateDatasetInput {
+  instanceId: number;
+  name: string;
+  description?: string;
+  path: string;
+}
+
+export interface AnnotationConflict {
+  id: number;
+  imageId: number;
+  path: string;
+  detectedAt: string;
+  /** Which version the index now uses. */
+  kept: 'disk' | 'studio';
+  studio: Annotation;
+  disk: Annotation;
+}
+
+export interface IndexReport {
+  dataset: Dataset;
+  added: number;
+  removed: number;
+  changed: number;
+  unchanged: number;
+  files: { added: string[]; removed: string[]; changed: string[] };
+  conflicts: AnnotationConflict[];
+  durationMs: number;
+}
+
+export interface Box {
+  /** Class name; for OCR the transcription. */
+  label: string;
+  xmin: number;
+  ymin: number;
+  xmax: number;
+  ymax: number;
+  difficult: boolean;
+  truncated: boolean;
+}
+
+/** Annotation of one image, always in the displayed (EXIF-oriented) pixel frame. */
+export interface Annotation {
+  /** Classification label, or null. */
+  label: string | null;
+  boxes: Box[];
+}
+
+export type ImageStatus = 'labeled' | 'unlabeled' | 'invalid';
+export type ImageFilter = 'all' | ImageStatus;
+export type AnnotationSource = 'none' | 'folder' | 'xml' | 'studio';
+
+export interface ImageSummary {
+  id: number;
+  datasetId: number;
+  path: string;
+  size: number;
+  mtimeMs: number;
+  format: string | null;
+  /** Width and height as displayed, i.e. after applying the EXIF orientation. */
+  width: number | null;
+  height: number | null;
+  /** EXIF orientation tag (1–8); 1 when absent. */
+  orientation: number;
+  status: ImageStatus;
+  /** Why the image is invalid; null for usable images. */
+  reason: string | null;
+  /** Remarks on a usable image: an unreadable annotation file, a JPEG cut just short of its end. */
+  notes: string[];
+  label: string | null;
+  boxCount: number;
+}
+
+export interface ImageDetail extends ImageSummary {
+  boxes: Box[];
+  source: AnnotationSource;
+  editedAt: string | null;
+}
+
+export interface ListImagesQuery {
+  datasetId: number;
+  filter?: ImageFilter;
+  label?: string;
+  offset?: number;
+  limit?: number;
+}
+
+export interface ImagePage {
+  total: number;
+  offset: number;
+  items: ImageSummary[];
+}
+
+export interface SaveAnnotationInput {
+  imageId: number;
+  annotation: Annotation;
+}
+
+export type JobKind = 'index';
+export type JobState = 'running' | 'done' | 'failed' | 'cancelled';
+
+export interface JobProgress {
+  done: number;
+  total: number | null;
+  message: string;
+}
+
+export interface JobInfo {
+  id: string;
+  kind: JobKind;
+  title: string;
+  state: JobState;
+  progress: JobProgress;
+  startedAt: string;
+  finishedAt: string | null;
+  datasetId: number | null;
+  result: IndexReport | null;
+  error: ApiErrorInfo | null;
+}
+
+export interface WorkspaceInfo {
+  path: string;
+  schemaVersion: number;
+  appVersion: string;
+}
+
+export type StudioEvent =
+  | { type: 'job'; job: JobInfo }
+  | { type: 'instances-changed' }
+  | { type: 'datasets-changed'; datasetId: number | null }
+  | { type: 'annotation-changed'; imageId: number; datasetId: number };
+
+export type ErrorCode = 'invalid_input' | 'not_found' | 'conflict' | 'io_error' | 'cancelled' | 'internal';
+
+export interface ApiErrorInfo {
+  code: ErrorCode;
+  message: string;
+  /** The input field at fault, where one is. */
+  field?: string;
+}
+
+/** The error every transport rethrows on the calling side. */
+export class StudioError extends Error {
+  readonly code: ErrorCode;
+  readonly field: string | undefined;
+  constructor(code: ErrorCode, message: string, field?: string) {
+    super(message);
+    this.name = 'StudioError';
+    this.code = code;
+    this.field = field;
+  }
+  toJSON(): ApiErrorInfo {
+    return this.field === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, field: this.field };
+  }
+  static from(info: ApiErrorInfo): StudioError {
+    return new StudioError(info.code, info.message, info.field);
+  }
+}
+
+/** Every method of the core, callable over any transport. */
+export interface StudioApi {
+  workspaceInfo(): Promise<WorkspaceInfo>;
+
+  listInstances(): Promise<Instance[]>;
+  createInstance(input: CreateInstanceInput): Promise<Instance>;
+  /** Deletes the instance and its datasets' index; never touches image folders. */
+  deleteInstance(id: number): Promise<void>;
+
+  listDatasets(instanceId?: number): Promise<Dataset[]>;
+  getDataset(id: number): Promise<Dataset>;
+  /** Creates the dataset and starts indexing its folder; follow the returned job. */
+  createDataset(input: CreateDatasetInput): Promise<{ dataset: Dataset; job: JobInfo }>;
+  reindexDataset(id: number): Promise<JobInfo>;
+  deleteDataset(id: number): Promise<void>;
+
+  listImages(query: ListImagesQuery): Promise<ImagePage>;
+  getImage(id: number): Promise<ImageDetail>;
+  saveAnnotation(input: SaveAnnotationInput): Promise<ImageDetail>;
+  listConflicts(datasetId: number): Promise<AnnotationConflict[]>;
+
+  listJobs(): Promise<JobInfo[]>;
+  getJob(id: string): Promise<JobInfo>;
+  /** Resolves when the job has finished (done, failed or cancelled). */
+  waitJob(id: string): Promise<JobInfo>;
+  cancelJob(id: string): Promise<JobInfo>;
+}
+
+export type ApiMethod = keyof StudioApi;
+
+/** The method names the transports may forward; anything else is refused. */
+export const API_METHODS = [
+  'workspaceInfo',
+  'listInstances',
+  'createInstance',
+  'deleteInstance',
+  'listDatasets',
+  'getDataset',
+  'createDataset',
+  'reindexDataset',
+  'deleteDataset',
+  'listImages',
+  'getImage',
+  'saveAnnotation',
+  'listConflicts',
+  'listJobs',
+  'getJob',
+  'waitJob',
+  'cancelJob',
+] as const satisfies readonly ApiMethod[];
+
+// Compile-time check that API_METHODS lists every method of StudioApi.
+type MissingMethods = Exclude<ApiMethod, (typeof API_METHODS)[number]>;
+const allMethodsListed: MissingMethods extends never ? true : MissingMethods = true;
+void allMethodsListed;
+
+export function isApiMethod(name: unknown): name is ApiMethod {
+  return typeof name === 'string' && (API_METHODS as readonly string[]).includes(name);
+}
+
+export type MediaKind = 'thumb' | 'image';
+
+/** What the renderer gets: the API plus the transport's event stream and image URLs. */
+export interface StudioClient extends StudioApi {
+  subscribe(listener: (event: StudioEvent) => void): () => void;
+  mediaUrl(kind: MediaKind, imageId: number): string;
+  /** Native folder picker where the transport has one (Electron); null in the browser. */
+  pickFolder: (() => Promise<string | null>) | null;
+}
