@@ -25,7 +25,7 @@ import { getImageRow, listConflicts, listImages, toDetail, writeAnnotation } fro
 import { JobRunner } from './jobs/jobs';
 import { readMedia, type MediaFile } from './media/media';
 import { parse, schemas } from './validate';
-import { openDb, schemaVersion, type Db } from './workspace/db';
+import { openDb, schemaVersion, sql, type Db } from './workspace/db';
 
 export type { MediaFile } from './media/media';
 
@@ -100,19 +100,17 @@ export class Studio implements StudioApi {
   // ---- instances
 
   async listInstances(): Promise<Instance[]> {
-    const rows = this.db
-      .prepare(`SELECT i.*, (SELECT COUNT(*) FROM datasets d WHERE d.instance_id = i.id) AS dataset_count FROM instances i ORDER BY i.created_at DESC, i.id DESC`)
+    const rows = sql(this.db, `SELECT i.*, (SELECT COUNT(*) FROM datasets d WHERE d.instance_id = i.id) AS dataset_count FROM instances i ORDER BY i.created_at DESC, i.id DESC`)
       .all() as InstanceRow[];
     return rows.map(toInstance);
   }
 
   async createInstance(input: CreateInstanceInput): Promise<Instance> {
     const v = parse(schemas.createInstance, input, 'createInstance');
-    if (this.db.prepare('SELECT 1 FROM instances WHERE name = ?').get(v.name)) {
+    if (sql(this.db, 'SELECT 1 FROM instances WHERE name = ?').get(v.name)) {
       throw new StudioError('conflict', `an instance named "${v.name}" already exists`, 'name');
     }
-    const { id } = this.db
-      .prepare('INSERT INTO instances (name, type, description, created_at) VALUES (?, ?, ?, ?) RETURNING id')
+    const { id } = sql(this.db, 'INSERT INTO instances (name, type, description, created_at) VALUES (?, ?, ?, ?) RETURNING id')
       .get(v.name, v.type, v.description, new Date().toISOString()) as { id: number };
     this.emit({ type: 'instances-changed' });
     return this.instance(id);
@@ -120,17 +118,16 @@ export class Studio implements StudioApi {
 
   async deleteInstance(id: number): Promise<void> {
     this.instance(parse(schemas.id, id, 'id'));
-    const datasets = this.db.prepare('SELECT id FROM datasets WHERE instance_id = ?').all(id) as Array<{ id: number }>;
+    const datasets = sql(this.db, 'SELECT id FROM datasets WHERE instance_id = ?').all(id) as Array<{ id: number }>;
     for (const d of datasets) await this.stopIndexing(d.id);
-    this.db.prepare('DELETE FROM instances WHERE id = ?').run(id);
+    sql(this.db, 'DELETE FROM instances WHERE id = ?').run(id);
     await Promise.all(datasets.map((d) => this.dropCaches(d.id)));
     this.emit({ type: 'instances-changed' });
     this.emit({ type: 'datasets-changed', datasetId: null });
   }
 
   private instance(id: number): Instance {
-    const row = this.db
-      .prepare(`SELECT i.*, (SELECT COUNT(*) FROM datasets d WHERE d.instance_id = i.id) AS dataset_count FROM instances i WHERE i.id = ?`)
+    const row = sql(this.db, `SELECT i.*, (SELECT COUNT(*) FROM datasets d WHERE d.instance_id = i.id) AS dataset_count FROM instances i WHERE i.id = ?`)
       .get(id) as InstanceRow | undefined;
     if (!row) throw new StudioError('not_found', `no instance with id ${id}`, 'instanceId');
     return toInstance(row);
@@ -141,8 +138,8 @@ export class Studio implements StudioApi {
   async listDatasets(instanceId?: number): Promise<Dataset[]> {
     const rows = (
       instanceId === undefined
-        ? this.db.prepare(`${DATASET_SELECT} ORDER BY d.id`).all()
-        : this.db.prepare(`${DATASET_SELECT} WHERE d.instance_id = ? ORDER BY d.id`).all(parse(schemas.id, instanceId, 'instanceId'))
+        ? sql(this.db, `${DATASET_SELECT} ORDER BY d.id`).all()
+        : sql(this.db, `${DATASET_SELECT} WHERE d.instance_id = ? ORDER BY d.id`).all(parse(schemas.id, instanceId, 'instanceId'))
     ) as DatasetRow[];
     return rows.map((r) => this.toDataset(r));
   }
@@ -158,11 +155,10 @@ export class Studio implements StudioApi {
     const st = statSync(path, { throwIfNoEntry: false });
     if (!st) throw new StudioError('invalid_input', `folder not found: ${path}`, 'path');
     if (!st.isDirectory()) throw new StudioError('invalid_input', `not a folder: ${path}`, 'path');
-    if (this.db.prepare('SELECT 1 FROM datasets WHERE instance_id = ? AND name = ?').get(v.instanceId, v.name)) {
+    if (sql(this.db, 'SELECT 1 FROM datasets WHERE instance_id = ? AND name = ?').get(v.instanceId, v.name)) {
       throw new StudioError('conflict', `this instance already has a dataset named "${v.name}"`, 'name');
     }
-    const { id } = this.db
-      .prepare('INSERT INTO datasets (instance_id, name, description, source_path, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id')
+    const { id } = sql(this.db, 'INSERT INTO datasets (instance_id, name, description, source_path, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id')
       .get(v.instanceId, v.name, v.description, path, new Date().toISOString()) as { id: number };
     this.emit({ type: 'datasets-changed', datasetId: id });
     this.emit({ type: 'instances-changed' });
@@ -178,7 +174,7 @@ export class Studio implements StudioApi {
   async deleteDataset(id: number): Promise<void> {
     const row = this.datasetRow(id);
     await this.stopIndexing(row.id);
-    this.db.prepare('DELETE FROM datasets WHERE id = ?').run(row.id);
+    sql(this.db, 'DELETE FROM datasets WHERE id = ?').run(row.id);
     await this.dropCaches(row.id);
     this.emit({ type: 'datasets-changed', datasetId: row.id });
     this.emit({ type: 'instances-changed' });
@@ -203,7 +199,7 @@ export class Studio implements StudioApi {
   }
 
   private datasetRow(id: number): DatasetRow {
-    const row = this.db.prepare(`${DATASET_SELECT} WHERE d.id = ?`).get(parse(schemas.id, id, 'datasetId')) as DatasetRow | undefined;
+    const row = sql(this.db, `${DATASET_SELECT} WHERE d.id = ?`).get(parse(schemas.id, id, 'datasetId')) as DatasetRow | undefined;
     if (!row) throw new StudioError('not_found', `no dataset with id ${id}`, 'datasetId');
     return row;
   }

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Annotation, AnnotationConflict, Box, IndexReport, InstanceType } from '../../shared/api';
 import { parseVoc, type VocAnnotation } from '../interchange/voc';
-import type { Db } from '../workspace/db';
+import { sql, type Db } from '../workspace/db';
 import { rawBoxToDisplayed } from './orientation';
 import { probeImage, type ProbeResult } from './probe';
 import { scanFolder, sidecarKey, type ScannedFile } from './scan';
@@ -11,7 +11,7 @@ import { readAnnotation, recordConflict, writeAnnotation, type ImageRow } from '
 /** Detection and OCR images must be larger than this on each side (seed 004 §4.3). */
 export const MIN_BOX_IMAGE_SIDE = 30;
 const PROBE_CONCURRENCY = 16;
-const WRITE_BATCH = 256;
+const WRITE_BATCH = 500;
 
 export interface IndexOptions {
   db: Db;
@@ -42,7 +42,7 @@ export async function indexFolder(o: IndexOptions): Promise<IndexOutcome> {
   o.progress(0, null, 'Scanning folder');
   const scan = await scanFolder(o.root, o.signal);
   const existing = new Map<string, ImageRow>();
-  for (const row of o.db.prepare('SELECT * FROM images WHERE dataset_id = ?').iterate(o.datasetId) as IterableIterator<ImageRow>) {
+  for (const row of sql(o.db, 'SELECT * FROM images WHERE dataset_id = ?').iterate(o.datasetId) as IterableIterator<ImageRow>) {
     existing.set(row.path, row);
   }
 
@@ -79,30 +79,36 @@ export async function indexFolder(o: IndexOptions): Promise<IndexOutcome> {
 
   const conflicts: AnnotationConflict[] = [];
   let done = 0;
-  o.progress(0, total, total ? `Indexing ${total} new or changed images` : 'No changes');
-  for (let start = 0; start < work.length; start += WRITE_BATCH) {
-    o.signal.throwIfAborted();
-    const batch = work.slice(start, start + WRITE_BATCH);
-    await pool(batch, PROBE_CONCURRENCY, async (w) => {
-      w.probe = w.existing && sameFile(w.existing, w.file) ? fromRow(w.existing) : await probeImage(join(o.root, w.file.path), w.file.size, w.file.looksLikeImage);
-      const p = w.probe;
-      if (p?.ok && boxTask && Math.min(p.width, p.height) <= MIN_BOX_IMAGE_SIDE) {
-        w.probe = { ok: false, format: p.format, reason: `image is ${p.width}×${p.height} px; detection and OCR need more than ${MIN_BOX_IMAGE_SIDE} px on each side` };
-      }
-      if (w.probe) w.annotation = await annotationFor(w, o.type, sharedStems, readVoc);
-    });
-    o.signal.throwIfAborted();
+  let pending: Work[] = [];
+  // Writes go in batches while the probes keep sharp's threads busy.
+  const flush = () => {
+    const batch = pending;
+    pending = [];
     o.db.transaction(() => {
       for (const w of batch) {
-        const saved = saveWork(o.db, o.datasetId, w);
-        if (saved) conflicts.push(saved);
+        const conflict = saveWork(o.db, o.datasetId, w);
+        if (conflict) conflicts.push(conflict);
       }
     })();
     done += batch.length;
     o.progress(done, total, `Indexed ${done} of ${total}`);
-  }
+  };
+  o.progress(0, total, total ? `Indexing ${total} new or changed images` : 'No changes');
+  await pool(work, PROBE_CONCURRENCY, async (w) => {
+    o.signal.throwIfAborted();
+    w.probe = w.existing && sameFile(w.existing, w.file) ? fromRow(w.existing) : await probeImage(join(o.root, w.file.path), w.file.size, w.file.looksLikeImage);
+    const p = w.probe;
+    if (p?.ok && boxTask && Math.min(p.width, p.height) <= MIN_BOX_IMAGE_SIDE) {
+      w.probe = { ok: false, format: p.format, reason: `image is ${p.width}×${p.height} px; detection and OCR need more than ${MIN_BOX_IMAGE_SIDE} px on each side` };
+    }
+    if (w.probe) w.annotation = await annotationFor(w, o.type, sharedStems, readVoc);
+    o.signal.throwIfAborted();
+    pending.push(w);
+    if (pending.length >= WRITE_BATCH) flush();
+  });
+  flush();
 
-  const del = o.db.prepare('DELETE FROM images WHERE dataset_id = ? AND path = ?');
+  const del = sql(o.db, 'DELETE FROM images WHERE dataset_id = ? AND path = ?');
   o.db.transaction(() => {
     for (const p of files.removed) del.run(o.datasetId, p);
   })();
@@ -110,7 +116,7 @@ export async function indexFolder(o: IndexOptions): Promise<IndexOutcome> {
   const notImages = new Set(work.filter((w) => w.probe === null).map((w) => w.file.path));
   files.added = files.added.filter((p) => !notImages.has(p));
   files.changed = files.changed.filter((p) => !notImages.has(p));
-  o.db.prepare("UPDATE datasets SET indexed_at = ? WHERE id = ?").run(new Date().toISOString(), o.datasetId);
+  sql(o.db, "UPDATE datasets SET indexed_at = ? WHERE id = ?").run(new Date().toISOString(), o.datasetId);
   return {
     added: files.added.length,
     removed: files.removed.length,
@@ -173,7 +179,7 @@ function saveWork(db: Db, datasetId: number, w: Work): AnnotationConflict | null
   const probe = w.probe;
   if (probe === null || probe === undefined) {
     // Not an image after all (or no longer): drop any old row.
-    if (w.existing) db.prepare('DELETE FROM images WHERE id = ?').run(w.existing.id);
+    if (w.existing) sql(db, 'DELETE FROM images WHERE id = ?').run(w.existing.id);
     return null;
   }
   const ann = w.annotation!;
@@ -194,8 +200,7 @@ function saveWork(db: Db, datasetId: number, w: Work): AnnotationConflict | null
   };
 
   if (!w.existing) {
-    const { id } = db
-      .prepare(
+    const { id } = sql(db, 
         `INSERT INTO images (dataset_id, path, size, mtime_ms, format, width, height, orientation, invalid_reason, note,
            xml_path, xml_size, xml_mtime_ms, xml_error)
          VALUES (@dataset_id, @path, @size, @mtime_ms, @format, @width, @height, @orientation, @invalid_reason, @note,
@@ -207,7 +212,7 @@ function saveWork(db: Db, datasetId: number, w: Work): AnnotationConflict | null
   }
 
   const row = w.existing;
-  db.prepare(
+  sql(db, 
     `UPDATE images SET size = @size, mtime_ms = @mtime_ms, format = @format, width = @width, height = @height,
        orientation = @orientation, invalid_reason = @invalid_reason, note = @note, xml_path = @xml_path, xml_size = @xml_size,
        xml_mtime_ms = @xml_mtime_ms, xml_error = @xml_error WHERE id = @id`,
@@ -225,10 +230,21 @@ function saveWork(db: Db, datasetId: number, w: Work): AnnotationConflict | null
   return recordConflict(db, row, 'disk', studio, { label: ann.label, boxes: ann.boxes });
 }
 
+/** Runs `fn` over `items`, `concurrency` at a time; on a failure the rest stop, and it rethrows once all settled. */
 async function pool<T>(items: T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
+  let failed = false;
   const worker = async () => {
-    while (next < items.length) await fn(items[next++]!);
+    while (!failed && next < items.length) {
+      try {
+        await fn(items[next++]!);
+      } catch (err) {
+        failed = true;
+        throw err;
+      }
+    }
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+  const results = await Promise.allSettled(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+  const rejected = results.find((r) => r.status === 'rejected');
+  if (rejected) throw rejected.reason;
 }

@@ -1,5 +1,5 @@
 import type { DatasetStats, DatasetWarning, InstanceType } from '../../shared/api';
-import type { Db } from '../workspace/db';
+import { sql, type Db } from '../workspace/db';
 import { statusCondition } from './store';
 
 // Seed 004: "每类图像均大于20张" (classification), "每类检测目标图像均大于50张" (detection, OCR).
@@ -7,26 +7,24 @@ export const MIN_IMAGES_PER_CLASS = { classification: 20, detection: 50 } as con
 
 export function datasetStats(db: Db, datasetId: number, type: InstanceType): DatasetStats {
   const count = (cond: string) =>
-    (db.prepare(`SELECT COUNT(*) AS n FROM images WHERE dataset_id = ? AND ${cond}`).get(datasetId) as { n: number }).n;
+    (sql(db, `SELECT COUNT(*) AS n FROM images WHERE dataset_id = ? AND ${cond}`).get(datasetId) as { n: number }).n;
   const images = count('invalid_reason IS NULL');
   const labeled = count(statusCondition('labeled', type));
 
   const validBoxes = `FROM boxes b JOIN images i ON i.id = b.image_id WHERE i.dataset_id = ? AND i.invalid_reason IS NULL`;
-  const boxes = (db.prepare(`SELECT COUNT(*) AS n ${validBoxes}`).get(datasetId) as { n: number }).n;
+  const boxes = (sql(db, `SELECT COUNT(*) AS n ${validBoxes}`).get(datasetId) as { n: number }).n;
 
   const labelRows = (
     type === 'classification'
-      ? db.prepare(`SELECT label, COUNT(*) AS n, COUNT(*) AS images FROM images WHERE dataset_id = ? AND invalid_reason IS NULL AND label IS NOT NULL GROUP BY label ORDER BY label`)
-      : db.prepare(`SELECT b.label, COUNT(*) AS n, COUNT(DISTINCT b.image_id) AS images ${validBoxes} GROUP BY b.label ORDER BY b.label`)
+      ? sql(db, `SELECT label, COUNT(*) AS n, COUNT(*) AS images FROM images WHERE dataset_id = ? AND invalid_reason IS NULL AND label IS NOT NULL GROUP BY label ORDER BY label`)
+      : sql(db, `SELECT b.label, COUNT(*) AS n, COUNT(DISTINCT b.image_id) AS images ${validBoxes} GROUP BY b.label ORDER BY b.label`)
   ).all(datasetId) as Array<{ label: string; n: number; images: number }>;
   const labels: Record<string, number> = {};
   for (const r of labelRows) labels[r.label] = r.n;
 
-  const invalid = db
-    .prepare('SELECT path, invalid_reason AS reason FROM images WHERE dataset_id = ? AND invalid_reason IS NOT NULL ORDER BY path')
+  const invalid = sql(db, 'SELECT path, invalid_reason AS reason FROM images WHERE dataset_id = ? AND invalid_reason IS NOT NULL ORDER BY path')
     .all(datasetId) as Array<{ path: string; reason: string }>;
-  const annotationErrors = db
-    .prepare('SELECT xml_path AS path, xml_error AS reason FROM images WHERE dataset_id = ? AND xml_error IS NOT NULL ORDER BY xml_path')
+  const annotationErrors = sql(db, 'SELECT xml_path AS path, xml_error AS reason FROM images WHERE dataset_id = ? AND xml_error IS NOT NULL ORDER BY xml_path')
     .all(datasetId) as Array<{ path: string; reason: string }>;
 
   return {
@@ -69,8 +67,7 @@ function warningsFor(type: InstanceType, labelRows: Array<{ label: string; image
 }
 
 function incompleteWarning(db: Db, datasetId: number): DatasetWarning[] {
-  const rows = db
-    .prepare('SELECT path FROM images WHERE dataset_id = ? AND invalid_reason IS NULL AND note IS NOT NULL ORDER BY path')
+  const rows = sql(db, 'SELECT path FROM images WHERE dataset_id = ? AND invalid_reason IS NULL AND note IS NOT NULL ORDER BY path')
     .all(datasetId) as Array<{ path: string }>;
   if (rows.length === 0) return [];
   const shown = rows.slice(0, 5).map((r) => r.path).join(', ');

@@ -9,7 +9,7 @@ import type {
   ImageSummary,
   InstanceType,
 } from '../../shared/api';
-import type { Db } from '../workspace/db';
+import { sql, type Db } from '../workspace/db';
 
 export interface ImageRow {
   id: number;
@@ -43,22 +43,21 @@ interface BoxRow {
 }
 
 export function readAnnotation(db: Db, imageId: number): Annotation {
-  const row = db.prepare('SELECT label FROM images WHERE id = ?').get(imageId) as { label: string | null };
+  const row = sql(db, 'SELECT label FROM images WHERE id = ?').get(imageId) as { label: string | null };
   return { label: row.label, boxes: readBoxes(db, imageId) };
 }
 
 function readBoxes(db: Db, imageId: number): Box[] {
-  const rows = db
-    .prepare('SELECT label, xmin, ymin, xmax, ymax, difficult, truncated FROM boxes WHERE image_id = ? ORDER BY ord')
+  const rows = sql(db, 'SELECT label, xmin, ymin, xmax, ymax, difficult, truncated FROM boxes WHERE image_id = ? ORDER BY ord')
     .all(imageId) as BoxRow[];
   return rows.map((r) => ({ ...r, difficult: r.difficult === 1, truncated: r.truncated === 1 }));
 }
 
 /** Replaces an image's annotation (label and boxes) in one go. Call inside a transaction. */
 export function writeAnnotation(db: Db, imageId: number, ann: Annotation, source: AnnotationSource, editedAt: string | null): void {
-  db.prepare('UPDATE images SET label = ?, source = ?, edited_at = ? WHERE id = ?').run(ann.label, source, editedAt, imageId);
-  db.prepare('DELETE FROM boxes WHERE image_id = ?').run(imageId);
-  const insert = db.prepare(
+  sql(db, 'UPDATE images SET label = ?, source = ?, edited_at = ? WHERE id = ?').run(ann.label, source, editedAt, imageId);
+  sql(db, 'DELETE FROM boxes WHERE image_id = ?').run(imageId);
+  const insert = sql(db, 
     'INSERT INTO boxes (image_id, ord, label, xmin, ymin, xmax, ymax, difficult, truncated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
   );
   ann.boxes.forEach((b, i) => insert.run(imageId, i, b.label, b.xmin, b.ymin, b.xmax, b.ymax, b.difficult ? 1 : 0, b.truncated ? 1 : 0));
@@ -66,15 +65,13 @@ export function writeAnnotation(db: Db, imageId: number, ann: Annotation, source
 
 export function recordConflict(db: Db, row: ImageRow, kept: 'disk' | 'studio', studio: Annotation, disk: Annotation): AnnotationConflict {
   const detectedAt = new Date().toISOString();
-  const { id } = db
-    .prepare('INSERT INTO annotation_conflicts (image_id, detected_at, kept, studio_json, disk_json) VALUES (?, ?, ?, ?, ?) RETURNING id')
+  const { id } = sql(db, 'INSERT INTO annotation_conflicts (image_id, detected_at, kept, studio_json, disk_json) VALUES (?, ?, ?, ?, ?) RETURNING id')
     .get(row.id, detectedAt, kept, JSON.stringify(studio), JSON.stringify(disk)) as { id: number };
   return { id, imageId: row.id, path: row.path, detectedAt, kept, studio, disk };
 }
 
 export function listConflicts(db: Db, datasetId: number): AnnotationConflict[] {
-  const rows = db
-    .prepare(
+  const rows = sql(db, 
       `SELECT c.id, c.image_id, i.path, c.detected_at, c.kept, c.studio_json, c.disk_json
        FROM annotation_conflicts c JOIN images i ON i.id = c.image_id WHERE i.dataset_id = ? ORDER BY c.id`,
     )
@@ -116,15 +113,14 @@ export function listImages(
     where.push(q.type === 'classification' ? 'i.label = @label' : 'EXISTS (SELECT 1 FROM boxes b WHERE b.image_id = i.id AND b.label = @label)');
   }
   const params = { datasetId: q.datasetId, label: q.label ?? null, offset: q.offset, limit: q.limit };
-  const total = (db.prepare(`SELECT COUNT(*) AS n FROM images i WHERE ${where.join(' AND ')}`).get(params) as { n: number }).n;
-  const rows = db
-    .prepare(`SELECT ${SUMMARY_COLUMNS} FROM images i WHERE ${where.join(' AND ')} ORDER BY i.path LIMIT @limit OFFSET @offset`)
+  const total = (sql(db, `SELECT COUNT(*) AS n FROM images i WHERE ${where.join(' AND ')}`).get(params) as { n: number }).n;
+  const rows = sql(db, `SELECT ${SUMMARY_COLUMNS} FROM images i WHERE ${where.join(' AND ')} ORDER BY i.path LIMIT @limit OFFSET @offset`)
     .all(params) as Array<ImageRow & { box_count: number }>;
   return { total, offset: q.offset, items: rows.map((r) => toSummary(r, q.type)) };
 }
 
 export function getImageRow(db: Db, id: number): (ImageRow & { box_count: number }) | undefined {
-  return db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM images i WHERE i.id = ?`).get(id) as (ImageRow & { box_count: number }) | undefined;
+  return sql(db, `SELECT ${SUMMARY_COLUMNS} FROM images i WHERE i.id = ?`).get(id) as (ImageRow & { box_count: number }) | undefined;
 }
 
 export function toDetail(db: Db, row: ImageRow & { box_count: number }, type: InstanceType): ImageDetail {

@@ -38,3 +38,14 @@ function migrate(db: Db): void {
     })();
   }
 }
+
+const statements = new WeakMap<Db, Map<string, Database.Statement>>();
+
+/** A prepared statement, compiled once per database: preparing dominates hot loops otherwise. */
+export function sql(db: Db, source: string): Database.Statement {
+  let cache = statements.get(db);
+  if (!cache) statements.set(db, (cache = new Map()));
+  let stmt = cache.get(source);
+  if (!stmt) cache.set(source, (stmt = db.prepare(source)));
+  return stmt;
+}
