@@ -1,0 +1,59 @@
+// Runs a job to its end: a progress bar on a terminal, Ctrl+C cancels the job.
+
+import cliProgress from 'cli-progress';
+import { StudioError, type IndexReport, type JobInfo } from '../shared/api';
+import type { Context } from './run';
+
+/** Starts a job with `start` and waits for it; returns its report or throws its error. */
+export async function followJob(ctx: Context, start: () => Promise<JobInfo>): Promise<IndexReport> {
+  const { studio } = ctx;
+  let jobId: string | null = null;
+  let interrupted = false;
+  const bar = ctx.progress
+    ? new cliProgress.SingleBar(
+        { format: '{title} |{bar}| {value}/{total} {message}', hideCursor: true, clearOnComplete: true },
+        cliProgress.Presets.shades_classic,
+      )
+    : null;
+
+  // The bar appears once the job knows its total (an unknown total would draw a full bar).
+  let barStarted = false;
+  const show = ({ title, progress }: JobInfo) => {
+    if (!bar || progress.total === null) return;
+    const payload = { title, message: progress.message };
+    if (barStarted) {
+      bar.setTotal(progress.total);
+      bar.update(progress.done, payload);
+    } else {
+      bar.start(progress.total, progress.done, payload);
+      barStarted = true;
+    }
+  };
+  // Events before the id is known are dropped; show(job) below starts from the snapshot.
+  const unsubscribe = studio.subscribe((event) => {
+    if (event.type === 'job' && event.job.id === jobId) show(event.job);
+  });
+  const onInterrupt = () => {
+    interrupted = true;
+    if (jobId !== null) void studio.cancelJob(jobId);
+  };
+  // `once`: a second Ctrl+C falls back to Node's default and ends the process at once.
+  process.once('SIGINT', onInterrupt);
+
+  let job: JobInfo;
+  try {
+    job = await start();
+    jobId = job.id;
+    show(job);
+    if (interrupted) await studio.cancelJob(jobId);
+    job = await studio.waitJob(jobId);
+  } finally {
+    process.removeListener('SIGINT', onInterrupt);
+    unsubscribe();
+    if (barStarted) bar?.stop();
+  }
+
+  if (job.state === 'done' && job.result) return job.result;
+  if (job.state === 'cancelled') throw new StudioError('cancelled', `${job.title}: cancelled`);
+  throw job.error ? StudioError.from(job.error) : new StudioError('internal', `${job.title}: ${job.state}`);
+}
