@@ -27,6 +27,8 @@ export default defineConfig({
     plugins: [react()],
     build: {
       outDir: resolve('out/renderer'),
+      // electron-vite leaves output unminified; the renderer is also served over HTTP in the browser mode.
+      minify: true,
       rollupOptions: { input: resolve('renderer/index.html') },
     },
   },

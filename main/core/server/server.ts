@@ -35,7 +35,7 @@ const STATIC_TYPES: Record<string, string> = {
   '.woff2': 'font/woff2',
 };
 const CSP =
-  "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; connect-src 'self' ws: wss:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+  "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
 /**
  * The browser mode: the renderer and the same StudioApi over HTTP + WebSocket. Every request needs the

@@ -1,0 +1,9 @@
+import { clientFromBridge, type PreloadStudio } from '../../../preload/types';
+
+declare global {
+  interface Window {
+    studio?: PreloadStudio;
+  }
+}
+
+export const createElectronClient = clientFromBridge;

@@ -1,0 +1,29 @@
+import type { InstanceType } from '../../main/shared/api';
+
+export const TYPE_LABELS: Record<InstanceType, string> = {
+  classification: 'Image classification',
+  detection: 'Object detection',
+  ocr: 'OCR',
+};
+
+const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+const numberFormat = new Intl.NumberFormat();
+
+export function formatDate(iso: string | null): string {
+  if (!iso) return '—';
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : dateFormat.format(date);
+}
+
+export function formatCount(n: number): string {
+  return numberFormat.format(n);
+}
+
+/** "1 box", "3 boxes". */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${formatCount(n)} ${n === 1 ? one : many}`;
+}
+
+export function basename(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
+}
