@@ -1,11 +1,11 @@
 // Runs a job to its end: a progress bar on a terminal, Ctrl+C cancels the job.
 
 import cliProgress from 'cli-progress';
-import { StudioError, type IndexReport, type JobInfo } from '../shared/api';
+import { StudioError, resultOf, type JobInfo, type JobKind, type JobResults } from '../shared/api';
 import type { Context } from './run';
 
-/** Starts a job with `start` and waits for it; returns its report or throws its error. */
-export async function followJob(ctx: Context, start: () => Promise<JobInfo>): Promise<IndexReport> {
+/** Starts a job of `kind` with `start` and waits for it; returns its report or throws its error. */
+export async function followJob<K extends JobKind>(ctx: Context, kind: K, start: () => Promise<JobInfo>): Promise<JobResults[K]> {
   const { studio } = ctx;
   let jobId: string | null = null;
   let interrupted = false;
@@ -53,7 +53,6 @@ export async function followJob(ctx: Context, start: () => Promise<JobInfo>): Pr
     if (barStarted) bar?.stop();
   }
 
-  if (job.state === 'done' && job.result) return job.result;
   if (job.state === 'cancelled') throw new StudioError('cancelled', `${job.title}: cancelled`);
-  throw job.error ? StudioError.from(job.error) : new StudioError('internal', `${job.title}: ${job.state}`);
+  return resultOf(job, kind);
 }

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { datasetCommand } from './commands/dataset';
 import { instanceCommand } from './commands/instance';
+import { exportCommand, formatsCommand, importCommand } from './commands/interchange';
 import { studioCommand } from './commands/studio';
 import { EXIT_USAGE, printError } from './run';
 
@@ -19,6 +20,9 @@ const program = new Command('autolearn')
   .option('--json', 'print one JSON document on stdout (errors too)')
   .addCommand(instanceCommand(version))
   .addCommand(datasetCommand(version))
+  .addCommand(exportCommand(version))
+  .addCommand(importCommand(version))
+  .addCommand(formatsCommand(version))
   .addCommand(studioCommand(version, join(repoRoot, 'out', 'renderer')));
 
 // Usage errors are reported here, in the format --json asks for, with their own exit code.

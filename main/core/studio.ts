@@ -6,6 +6,9 @@ import {
   type AnnotationConflict,
   type CreateDatasetInput,
   type CreateInstanceInput,
+  type ExportInput,
+  type FormatInfo,
+  type ImportInput,
   type Dataset,
   type ImageDetail,
   type ImagePage,
@@ -22,6 +25,9 @@ import {
 import { indexFolder } from './datasets/indexer';
 import { datasetStats } from './datasets/stats';
 import { getImageRow, listConflicts, listImages, toDetail, writeAnnotation } from './datasets/store';
+import { checkExport, exportDataset, type DatasetRef } from './interchange/exporter';
+import { checkImportSource, importAnnotations } from './interchange/importer';
+import { formatFor, listFormats } from './interchange/registry';
 import { JobRunner } from './jobs/jobs';
 import { readMedia, type MediaFile } from './media/media';
 import { parse, schemas } from './validate';
@@ -119,7 +125,7 @@ export class Studio implements StudioApi {
   async deleteInstance(id: number): Promise<void> {
     this.instance(parse(schemas.id, id, 'id'));
     const datasets = sql(this.db, 'SELECT id FROM datasets WHERE instance_id = ?').all(id) as Array<{ id: number }>;
-    for (const d of datasets) await this.stopIndexing(d.id);
+    for (const d of datasets) await this.jobs.cancelFor(d.id);
     sql(this.db, 'DELETE FROM instances WHERE id = ?').run(id);
     await Promise.all(datasets.map((d) => this.dropCaches(d.id)));
     this.emit({ type: 'instances-changed' });
@@ -168,12 +174,15 @@ export class Studio implements StudioApi {
 
   async reindexDataset(id: number): Promise<JobInfo> {
     const row = this.datasetRow(id);
-    return this.jobs.activeFor(row.id) ?? this.startIndex(row);
+    const running = this.jobs.activeFor(row.id, ['index']);
+    if (running) return running;
+    if (this.jobs.activeFor(row.id, ['import'])) throw new StudioError('conflict', `dataset "${row.name}" is importing annotations; re-index when it ends`, 'datasetId');
+    return this.startIndex(row);
   }
 
   async deleteDataset(id: number): Promise<void> {
     const row = this.datasetRow(id);
-    await this.stopIndexing(row.id);
+    await this.jobs.cancelFor(row.id);
     sql(this.db, 'DELETE FROM datasets WHERE id = ?').run(row.id);
     await this.dropCaches(row.id);
     this.emit({ type: 'datasets-changed', datasetId: row.id });
@@ -187,11 +196,6 @@ export class Studio implements StudioApi {
       this.emit({ type: 'datasets-changed', datasetId: row.id });
       return { ...outcome, dataset: await this.getDataset(row.id), durationMs: Math.round(performance.now() - started) };
     });
-  }
-
-  private async stopIndexing(datasetId: number): Promise<void> {
-    const active = this.jobs.activeFor(datasetId);
-    if (active) await this.jobs.cancel(active.id);
   }
 
   private async dropCaches(datasetId: number): Promise<void> {
@@ -257,6 +261,38 @@ export class Studio implements StudioApi {
 
   async listConflicts(datasetId: number): Promise<AnnotationConflict[]> {
     return listConflicts(this.db, this.datasetRow(datasetId).id);
+  }
+
+  // ---- interchange
+
+  async listFormats(): Promise<FormatInfo[]> {
+    return listFormats();
+  }
+
+  async exportDataset(input: ExportInput): Promise<JobInfo> {
+    const v = parse(schemas.exportDataset, input, 'exportDataset');
+    const ds = this.datasetRef(v.datasetId);
+    formatFor(v.format, ds.type);
+    const outDir = await checkExport(this.db, ds, v.outDir);
+    return this.jobs.start('export', `Export ${ds.name} as ${v.format}`, ds.id, (ctx) => exportDataset(this.db, ds, v, outDir, ctx));
+  }
+
+  async importAnnotations(input: ImportInput): Promise<JobInfo> {
+    const v = parse(schemas.importAnnotations, input, 'importAnnotations');
+    const ds = this.datasetRef(v.datasetId);
+    formatFor(v.format, ds.type);
+    const from = await checkImportSource(v.from);
+    if (this.jobs.activeFor(ds.id, ['index', 'import'])) throw new StudioError('conflict', `dataset "${ds.name}" is busy with another job; try again when it ends`, 'datasetId');
+    return this.jobs.start('import', `Import ${v.format} into ${ds.name}`, ds.id, async (ctx) => {
+      const report = await importAnnotations(this.db, ds, v, from, ctx);
+      this.emit({ type: 'datasets-changed', datasetId: ds.id });
+      return report;
+    });
+  }
+
+  private datasetRef(id: number): DatasetRef {
+    const row = this.datasetRow(id);
+    return { id: row.id, name: row.name, type: row.type, root: row.source_path };
   }
 
   /** Thumbnail or full image bytes for an indexed image (transports turn this into URLs). */

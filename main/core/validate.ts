@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { INSTANCE_TYPES, StudioError } from '../shared/api';
+import { EXPORT_FORMATS, INSTANCE_TYPES, StudioError } from '../shared/api';
 import { nameProblem } from '../shared/names';
 
 const name = z.string().superRefine((v, ctx) => {
@@ -33,6 +33,15 @@ export const schemas = {
     offset: z.number().int().min(0).default(0),
     limit: z.number().int().min(1).max(5000).default(200),
   }),
+  exportDataset: z.object({
+    datasetId: id,
+    format: z.enum(EXPORT_FORMATS),
+    outDir: z.string().min(1, 'output folder is required'),
+    split: z.number().gt(0).lt(1).optional(),
+    seed: z.number().int().min(0).optional(),
+    images: z.enum(['link', 'copy']).optional(),
+  }),
+  importAnnotations: z.object({ datasetId: id, format: z.enum(EXPORT_FORMATS), from: z.string().min(1, 'source folder or file is required') }),
   saveAnnotation: z.object({
     imageId: id,
     annotation: z.object({ label: z.string().min(1).max(200).nullable(), boxes: z.array(box).max(10000) }),

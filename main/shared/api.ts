@@ -160,7 +160,64 @@ export interface SaveAnnotationInput {
   annotation: Annotation;
 }
 
-export type JobKind = 'index';
+export const EXPORT_FORMATS = ['voc', 'voc-devkit', 'folders', 'coco', 'yolo', 'ppocr'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+export interface FormatInfo {
+  id: ExportFormat;
+  title: string;
+  description: string;
+  types: InstanceType[];
+}
+
+export interface ExportInput {
+  datasetId: number;
+  format: ExportFormat;
+  /** Output folder: created if missing; must be empty or absent, and outside the dataset folder. */
+  outDir: string;
+  /** Share of images in the train split (e.g. 0.9); the rest is val. Omit for no split. */
+  split?: number;
+  /** Seed of the reproducible split. */
+  seed?: number;
+  /** Hard-link images where the file system allows (falls back to copying), or always copy. */
+  images?: 'link' | 'copy';
+}
+
+export interface ExportReport {
+  format: ExportFormat;
+  outDir: string;
+  images: number;
+  /** Files written (images and annotation files). */
+  files: number;
+  /** Labeled images only are exported; these unlabeled or invalid ones were left out. */
+  skipped: number;
+  durationMs: number;
+}
+
+export interface ImportInput {
+  datasetId: number;
+  format: ExportFormat;
+  /** Folder (or, for COCO, the JSON file) to read. */
+  from: string;
+}
+
+export interface ImportReport {
+  format: ExportFormat;
+  /** Images of the dataset whose annotation was replaced. */
+  updated: number;
+  /** Entries whose image is not in the dataset. */
+  unmatched: string[];
+  /** Records or files that could not be read. */
+  problems: PathIssue[];
+  durationMs: number;
+}
+
+export interface JobResults {
+  index: IndexReport;
+  export: ExportReport;
+  import: ImportReport;
+}
+export type JobKind = keyof JobResults;
 export type JobState = 'running' | 'done' | 'failed' | 'cancelled';
 
 export interface JobProgress {
@@ -169,18 +226,19 @@ export interface JobProgress {
   message: string;
 }
 
-export interface JobInfo {
+interface JobBase {
   id: string;
-  kind: JobKind;
   title: string;
   state: JobState;
   progress: JobProgress;
   startedAt: string;
   finishedAt: string | null;
   datasetId: number | null;
-  result: IndexReport | null;
   error: ApiErrorInfo | null;
 }
+
+/** A job; `result` is set once it is done, typed by `kind` (narrow with `job.kind === 'index'`). */
+export type JobInfo = { [K in JobKind]: JobBase & { kind: K; result: JobResults[K] | null } }[JobKind];
 
 export interface WorkspaceInfo {
   path: string;
@@ -244,6 +302,12 @@ export interface StudioApi {
   saveAnnotation(input: SaveAnnotationInput): Promise<ImageDetail>;
   listConflicts(datasetId: number): Promise<AnnotationConflict[]>;
 
+  listFormats(): Promise<FormatInfo[]>;
+  /** Writes the dataset's labeled images in another tool's format; follow the returned job. */
+  exportDataset(input: ExportInput): Promise<JobInfo>;
+  /** Merges annotations from another tool's files into the dataset, matching images by file name. */
+  importAnnotations(input: ImportInput): Promise<JobInfo>;
+
   listJobs(): Promise<JobInfo[]>;
   getJob(id: string): Promise<JobInfo>;
   /** Resolves when the job has finished (done, failed or cancelled). */
@@ -268,6 +332,9 @@ export const API_METHODS = [
   'getImage',
   'saveAnnotation',
   'listConflicts',
+  'listFormats',
+  'exportDataset',
+  'importAnnotations',
   'listJobs',
   'getJob',
   'waitJob',
@@ -291,4 +358,13 @@ export interface StudioClient extends StudioApi {
   mediaUrl(kind: MediaKind, imageId: number): string;
   /** Native folder picker where the transport has one (Electron); null in the browser. */
   pickFolder: (() => Promise<string | null>) | null;
+}
+
+/** The result of a finished job of the expected kind; throws if it is another kind or did not finish. */
+export function resultOf<K extends JobKind>(job: JobInfo, kind: K): JobResults[K] {
+  if (job.kind !== kind) throw new StudioError('internal', `job ${job.id} is a ${job.kind} job, not ${kind}`);
+  if (job.state !== 'done' || job.result === null) {
+    throw new StudioError(job.error?.code ?? 'internal', job.error?.message ?? `${job.title}: ${job.state}`);
+  }
+  return job.result as JobResults[K];
 }

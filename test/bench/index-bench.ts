@@ -5,6 +5,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { mkdtempSync } from 'node:fs';
 import sharp from 'sharp';
+import { resultOf } from '../../main/shared/api';
 import { openStudio } from '../../main/core/studio';
 
 const COUNT = Number(process.env['BENCH_IMAGES'] ?? 10_000);
@@ -36,14 +37,16 @@ async function main(): Promise<void> {
     const first = await studio.waitJob(job.id);
     const firstS = (performance.now() - t) / 1000;
     if (first.state !== 'done') throw new Error(`index ${first.state}: ${first.error?.message}`);
-    const images = first.result!.dataset.stats.images + first.result!.dataset.stats.invalid.length;
+    const { stats } = resultOf(first, 'index').dataset;
+    const images = stats.images + stats.invalid.length;
 
     const times: number[] = [];
     for (let i = 0; i < 3; i++) {
       t = performance.now();
       const again = await studio.waitJob((await studio.reindexDataset(first.datasetId!)).id);
       times.push((performance.now() - t) / 1000);
-      if (again.result!.unchanged !== COUNT) throw new Error(`re-index saw changes: ${JSON.stringify(again.result!.files).slice(0, 200)}`);
+      const report = resultOf(again, 'index');
+      if (report.unchanged !== COUNT) throw new Error(`re-index saw changes: ${JSON.stringify(report.files).slice(0, 200)}`);
     }
     const reindexS = Math.min(...times);
     console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; files in the OS cache (just written or read)`);

@@ -59,7 +59,7 @@ export function datasetCommand(appVersion: string): Command {
         const instance = await resolveInstance(ctx.studio, o.instance);
         let created: Dataset | undefined;
         try {
-          const report = await followJob(ctx, async () => {
+          const report = await followJob(ctx, 'index', async () => {
             const input = { instanceId: instance.id, name: o.name, path: resolve(o.path), description: o.description };
             const { dataset, job } = await ctx.studio.createDataset(input);
             created = dataset;
@@ -83,7 +83,7 @@ export function datasetCommand(appVersion: string): Command {
     .action(
       withStudio<DatasetRef>(appVersion, async (ctx, o) => {
         const dataset = await resolveDataset(ctx.studio, o.dataset, o.instance);
-        return reportOutput(await followJob(ctx, () => ctx.studio.reindexDataset(dataset.id)));
+        return reportOutput(await followJob(ctx, 'index', () => ctx.studio.reindexDataset(dataset.id)));
       }),
     );
 

@@ -2,8 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Annotation, AnnotationConflict, Box, IndexReport, InstanceType } from '../../shared/api';
 import { parseVoc, type VocAnnotation } from '../interchange/voc';
+import { pool } from '../jobs/pool';
 import { sql, type Db } from '../workspace/db';
-import { rawBoxToDisplayed } from './orientation';
+import { boxesInDisplayedFrame } from './orientation';
 import { probeImage, type ProbeResult } from './probe';
 import { scanFolder, sidecarKey, type ScannedFile } from './scan';
 import { readAnnotation, recordConflict, writeAnnotation, type ImageRow } from './store';
@@ -168,10 +169,7 @@ async function annotationFor(
   if (voc instanceof Error) return { ...none, xmlError: voc.message };
   // `a.jpg` and `a.png` beside one `a.xml`: the XML belongs to the image its <filename> names.
   if ((sharedStems.get(sidecarKey(w.file.path)) ?? 0) > 1 && voc.filename && voc.filename !== basename(w.file.path)) return none;
-  const p = w.probe;
-  const rawFrame = p.orientation >= 5 && voc.size !== null && voc.size.width === p.rawWidth && voc.size.height === p.rawHeight && p.rawWidth !== p.rawHeight;
-  const boxes = rawFrame ? voc.boxes.map((b) => rawBoxToDisplayed(b, p.orientation, p.rawWidth, p.rawHeight)) : voc.boxes;
-  return { label: null, boxes, source: 'xml', xmlError: null };
+  return { label: null, boxes: boxesInDisplayedFrame(voc.boxes, voc.size, w.probe), source: 'xml', xmlError: null };
 }
 
 /** Writes one image's index entry; returns the conflict it recorded, if any. */
@@ -228,23 +226,4 @@ function saveWork(db: Db, datasetId: number, w: Work): AnnotationConflict | null
   const studio = readAnnotation(db, row.id);
   writeAnnotation(db, row.id, ann, 'xml', null);
   return recordConflict(db, row, 'disk', studio, { label: ann.label, boxes: ann.boxes });
-}
-
-/** Runs `fn` over `items`, `concurrency` at a time; on a failure the rest stop, and it rethrows once all settled. */
-async function pool<T>(items: T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failed = false;
-  const worker = async () => {
-    while (!failed && next < items.length) {
-      try {
-        await fn(items[next++]!);
-      } catch (err) {
-        failed = true;
-        throw err;
-      }
-    }
-  };
-  const results = await Promise.allSettled(Array.from({ length: Math.min(concurrency, items.length) }, worker));
-  const rejected = results.find((r) => r.status === 'rejected');
-  if (rejected) throw rejected.reason;
 }

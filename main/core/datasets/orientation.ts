@@ -22,3 +22,20 @@ function rawPointToDisplayed(x: number, y: number, orientation: number, w: numbe
     default: return [x, y];
   }
 }
+
+/**
+ * Boxes from an annotation file, in the displayed frame of an image of displayed size `width`×`height`.
+ * A file whose `<size>` is the stored (unrotated) size of a 90°-rotated photo was made by an EXIF-blind
+ * tool such as labelImg: its boxes are mapped. Otherwise they are taken as displayed.
+ */
+export function boxesInDisplayedFrame(
+  boxes: Box[],
+  fileSize: { width: number; height: number } | null | undefined,
+  image: { orientation: number; width: number; height: number },
+): Box[] {
+  const swapped = image.orientation >= 5;
+  const rawWidth = swapped ? image.height : image.width;
+  const rawHeight = swapped ? image.width : image.height;
+  const rawFrame = swapped && fileSize != null && fileSize.width === rawWidth && fileSize.height === rawHeight && rawWidth !== rawHeight;
+  return rawFrame ? boxes.map((b) => rawBoxToDisplayed(b, image.orientation, rawWidth, rawHeight)) : boxes;
+}

@@ -1,4 +1,4 @@
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { Box } from '../../shared/api';
 
 /** A PASCAL VOC annotation as read from disk, in the pixel frame its `<size>` describes. */
@@ -124,4 +124,66 @@ function checkDepth(text: string): void {
     else if (!m[2]) depth++;
     if (depth > MAX_DEPTH) throw new VocError(`elements nested deeper than ${MAX_DEPTH} levels`);
   }
+}
+
+/** What the writer needs to describe one image (the annotation in that image's pixel frame). */
+export interface VocImage {
+  /** Name of the folder holding the image (labelImg writes the parent folder's name). */
+  folder: string;
+  filename: string;
+  /** Where the image is now: kept true on every write, unlike labelImg's stale paths. */
+  path: string;
+  width: number;
+  height: number;
+  depth: number;
+  verified: boolean;
+  boxes: Box[];
+}
+
+const builder = new XMLBuilder({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@',
+  format: true,
+  indentBy: '\t',
+  suppressEmptyNode: false,
+});
+
+/**
+ * Writes VOC XML in labelImg's layout (element order, tabs, no declaration, `verified="yes"`), so tools
+ * built around labelImg read it, without its bugs: coordinates are rounded (not truncated) and never
+ * pushed to ≥ 1, kept inside the image with xmin < xmax and ymin < ymax; names are escaped, not altered.
+ */
+export function writeVoc(img: VocImage): string {
+  const annotation: Record<string, unknown> = {
+    ...(img.verified ? { '@verified': 'yes' } : {}),
+    folder: img.folder,
+    filename: img.filename,
+    path: img.path,
+    source: { database: 'Unknown' },
+    size: { width: img.width, height: img.height, depth: img.depth },
+    segmented: 0,
+    object: img.boxes.map((b) => {
+      const [xmin, xmax] = pixelSpan(b.xmin, b.xmax, img.width);
+      const [ymin, ymax] = pixelSpan(b.ymin, b.ymax, img.height);
+      return {
+        name: b.label,
+        pose: 'Unspecified',
+        truncated: b.truncated ? 1 : 0,
+        difficult: b.difficult ? 1 : 0,
+        bndbox: { xmin, ymin, xmax, ymax },
+      };
+    }),
+  };
+  return builder.build({ annotation }) as string;
+}
+
+/** Integer [lo, hi] inside [0, size] with lo < hi (a sub-pixel box keeps one pixel). */
+function pixelSpan(a: number, b: number, size: number): [number, number] {
+  let lo = Math.min(Math.max(Math.round(a), 0), size);
+  let hi = Math.min(Math.max(Math.round(b), 0), size);
+  if (hi <= lo) {
+    if (lo < size) hi = lo + 1;
+    else lo = hi - 1;
+  }
+  return [lo, hi];
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { StudioError, type IndexReport, type JobInfo, type JobKind, type JobProgress } from '../../shared/api';
+import { StudioError, type JobInfo, type JobKind, type JobProgress, type JobResults } from '../../shared/api';
 
 export interface JobContext {
   signal: AbortSignal;
@@ -21,14 +21,14 @@ export class JobRunner {
 
   constructor(private readonly emit: (job: JobInfo) => void) {}
 
-  start(
-    kind: JobKind,
+  start<K extends JobKind>(
+    kind: K,
     title: string,
     datasetId: number | null,
-    run: (ctx: JobContext) => Promise<IndexReport>,
+    run: (ctx: JobContext) => Promise<JobResults[K]>,
   ): JobInfo {
     const controller = new AbortController();
-    const info: JobInfo = {
+    const info = {
       id: randomUUID(),
       kind,
       title,
@@ -39,7 +39,7 @@ export class JobRunner {
       datasetId,
       result: null,
       error: null,
-    };
+    } as JobInfo;
     let lastEmit = 0;
     const progress = (done: number, total: number | null, message: string) => {
       info.progress = { done, total, message } satisfies JobProgress;
@@ -49,7 +49,7 @@ export class JobRunner {
         this.emit(snapshot(info));
       }
     };
-    const finish = (patch: Partial<JobInfo>) => {
+    const finish = (patch: { state: JobInfo['state']; result?: JobResults[K]; error?: JobInfo['error'] }) => {
       Object.assign(info, patch, { finishedAt: new Date().toISOString() });
       this.emit(snapshot(info));
       return snapshot(info);
@@ -76,10 +76,19 @@ export class JobRunner {
     return snapshot(this.running(id).info);
   }
 
-  /** The unfinished job working on a dataset, if any. */
-  activeFor(datasetId: number): JobInfo | null {
-    for (const j of this.jobs.values()) if (j.info.datasetId === datasetId && j.info.state === 'running') return snapshot(j.info);
+  /** An unfinished job of one of `kinds` working on a dataset, if any. */
+  activeFor(datasetId: number, kinds: readonly JobKind[]): JobInfo | null {
+    for (const j of this.jobs.values()) {
+      if (j.info.datasetId === datasetId && j.info.state === 'running' && kinds.includes(j.info.kind)) return snapshot(j.info);
+    }
     return null;
+  }
+
+  /** Cancels every unfinished job of a dataset and waits for them. */
+  async cancelFor(datasetId: number): Promise<void> {
+    const active = [...this.jobs.values()].filter((j) => j.info.datasetId === datasetId && j.info.state === 'running');
+    for (const j of active) j.controller.abort();
+    await Promise.all(active.map((j) => j.finished));
   }
 
   wait(id: string): Promise<JobInfo> {

@@ -81,7 +81,7 @@ function JobOutcome({ job, onDismiss }: { job: JobInfo; onDismiss: () => void })
         </>
       );
     case 'done':
-      return job.result ? <IndexReportCard report={job.result} onDismiss={onDismiss} /> : null;
+      return job.kind === 'index' && job.result ? <IndexReportCard report={job.result} onDismiss={onDismiss} /> : null;
     case 'failed':
       return <Alert error={job.error ? StudioError.from(job.error) : new StudioError('internal', 'Indexing failed')} action={{ label: 'Dismiss', onClick: onDismiss }} />;
     case 'cancelled':

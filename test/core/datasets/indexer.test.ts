@@ -1,7 +1,7 @@
 import { mkdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { InstanceType } from '../../../main/shared/api';
+import { resultOf, type InstanceType } from '../../../main/shared/api';
 import { openStudio, type Studio } from '../../../main/core/studio';
 import { jpeg, png, tempDir, vocXml } from '../../helpers/fixtures';
 
@@ -27,14 +27,14 @@ async function index(type: InstanceType, name = 'ds') {
   const { dataset, job } = await studio.createDataset({ instanceId: inst.id, name, path: data });
   const done = await studio.waitJob(job.id);
   expect(done.state, JSON.stringify(done.error)).toBe('done');
-  return { dataset, report: done.result! };
+  return { dataset, report: resultOf(done, 'index') };
 }
 
 async function reindex(datasetId: number) {
   const job = await studio.reindexDataset(datasetId);
   const done = await studio.waitJob(job.id);
   expect(done.state).toBe('done');
-  return done.result!;
+  return resultOf(done, 'index');
 }
 
 function write(rel: string, bytes: Buffer | string) {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resultOf } from '../../../main/shared/api';
 import { openStudio, type Studio } from '../../../main/core/studio';
 import { SHARED_MISSING, sharedDataset, tempDir } from '../../helpers/fixtures';
 
@@ -21,7 +22,7 @@ async function indexShared(type: 'detection' | 'classification', name: string, p
   const { job } = await studio.createDataset({ instanceId: inst.id, name, path });
   const done = await studio.waitJob(job.id);
   expect(done.state).toBe('done');
-  return done.result!;
+  return resultOf(done, 'index');
 }
 
 describe.skipIf(!kangaroo)('kangaroo (detection, VOC sidecars)', () => {
@@ -32,7 +33,7 @@ describe.skipIf(!kangaroo)('kangaroo (detection, VOC sidecars)', () => {
     // 00090.jpg ends without its EOI marker but decodes to all but a grey corner: kept and noted.
     expect(s.warnings.map((w) => w.code)).toEqual(['incomplete_images']);
     const again = await studio.waitJob((await studio.reindexDataset(r.dataset.id)).id);
-    expect(again.result).toMatchObject({ added: 0, removed: 0, changed: 0, unchanged: 164 });
+    expect(resultOf(again, 'index')).toMatchObject({ added: 0, removed: 0, changed: 0, unchanged: 164 });
   });
 });
 
