@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { datasetCommand } from './commands/dataset';
+import { evalDetectionsCommand } from './commands/eval';
 import { instanceCommand } from './commands/instance';
 import { exportCommand, formatsCommand, importCommand } from './commands/interchange';
 import { studioCommand } from './commands/studio';
@@ -20,6 +21,7 @@ const program = new Command('autolearn')
   .option('--json', 'print one JSON document on stdout (errors too)')
   .addCommand(instanceCommand(version))
   .addCommand(datasetCommand(version))
+  .addCommand(evalDetectionsCommand())
   .addCommand(exportCommand(version))
   .addCommand(importCommand(version))
   .addCommand(formatsCommand(version))

@@ -38,6 +38,22 @@ function exitCodeFor(err: StudioError): number {
   return err.code === 'cancelled' ? EXIT_INTERRUPTED : EXIT_FAILURE;
 }
 
+/** Prints what `produce` returns (one JSON document with --json), or its error with an exit code. */
+export async function printResult(json: boolean, produce: () => Promise<Output>): Promise<void> {
+  try {
+    const output = await produce();
+    process.stdout.write(json ? `${JSON.stringify(output.json, null, 2)}\n` : `${output.text}\n`);
+    await output.afterPrint?.();
+  } catch (err) {
+    const error =
+      err instanceof StudioError
+        ? err
+        : new StudioError('internal', err instanceof Error ? err.message : String(err));
+    printError(error.toJSON(), json);
+    process.exitCode = exitCodeFor(error);
+  }
+}
+
 /** Wraps a command action; options are the command's own merged with the global ones. */
 export function withStudio<O extends object>(
   appVersion: string,
@@ -49,17 +65,10 @@ export function withStudio<O extends object>(
     const json = options.json === true;
     let studio: Studio | undefined;
     try {
-      studio = await openStudio({ workspace: resolveWorkspaceDir(options.workspace), appVersion });
-      const output = await action({ studio, json, progress: !json && process.stderr.isTTY === true }, options);
-      process.stdout.write(json ? `${JSON.stringify(output.json, null, 2)}\n` : `${output.text}\n`);
-      await output.afterPrint?.();
-    } catch (err) {
-      const error =
-        err instanceof StudioError
-          ? err
-          : new StudioError('internal', err instanceof Error ? err.message : String(err));
-      printError(error.toJSON(), json);
-      process.exitCode = exitCodeFor(error);
+      await printResult(json, async () => {
+        studio = await openStudio({ workspace: resolveWorkspaceDir(options.workspace), appVersion });
+        return action({ studio, json, progress: !json && process.stderr.isTTY === true }, options);
+      });
     } finally {
       await studio?.close();
     }

@@ -86,9 +86,10 @@ function readObject(o: unknown, n: number): Box {
     difficult: flag(o['difficult']),
     truncated: flag(o['truncated']),
   };
-  if (!(box.xmax > box.xmin) || !(box.ymax > box.ymin)) {
+  // xmin == xmax is a one-pixel box in VOC's inclusive coordinates; only reversed corners are wrong.
+  if (box.xmax < box.xmin || box.ymax < box.ymin) {
     throw new VocError(
-      `<object> ${n} (${label}) has an empty box: xmin=${box.xmin} xmax=${box.xmax} ymin=${box.ymin} ymax=${box.ymax}`,
+      `<object> ${n} (${label}) has its corners reversed: xmin=${box.xmin} xmax=${box.xmax} ymin=${box.ymin} ymax=${box.ymax}`,
     );
   }
   return box;

@@ -23,6 +23,11 @@ describe('parseVoc', () => {
     expect(v.boxes[1]!.label).toBe('a & b <c>  两个空格');
   });
 
+  it('accepts a one-pixel box (VOC coordinates are inclusive)', () => {
+    const v = parseVoc('<annotation><object><name>dot</name><bndbox><xmin>3</xmin><ymin>7</ymin><xmax>3</xmax><ymax>7</ymax></bndbox></object></annotation>');
+    expect(v.boxes[0]).toMatchObject({ xmin: 3, xmax: 3, ymin: 7, ymax: 7 });
+  });
+
   it('treats a 0×0 or missing size as unknown', () => {
     expect(parseVoc('<annotation><size><width>0</width><height>0</height></size></annotation>').size).toBeNull();
     expect(parseVoc('<annotation><filename>x.jpg</filename></annotation>')).toMatchObject({ size: null, boxes: [] });
@@ -31,7 +36,7 @@ describe('parseVoc', () => {
   it.each([
     ['<annotation><object><name>a</name></object>', /malformed XML at line 1/],
     ['<notvoc/>', /no <annotation> root element/],
-    ['<annotation><object><name>a</name><bndbox><xmin>1</xmin><ymin>1</ymin><xmax>1</xmax><ymax>5</ymax></bndbox></object></annotation>', /<object> 1 \(a\) has an empty box/],
+    ['<annotation><object><name>a</name><bndbox><xmin>4</xmin><ymin>1</ymin><xmax>1</xmax><ymax>5</ymax></bndbox></object></annotation>', /<object> 1 \(a\) has its corners reversed/],
     ['<annotation><object><name>a</name><bndbox><xmin>x</xmin><ymin>1</ymin><xmax>3</xmax><ymax>5</ymax></bndbox></object></annotation>', /is not a number: "x"/],
     ['<annotation><object><bndbox/></object></annotation>', /<object> 1 has no <name>/],
     ['<!DOCTYPE a [<!ENTITY x SYSTEM "file:///etc/passwd">]><annotation><filename>&x;</filename></annotation>', /DOCTYPE\/ENTITY declarations are not allowed/],
