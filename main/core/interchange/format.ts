@@ -29,7 +29,7 @@ export interface ExportTarget {
   images: ExportImage[];
   /** Puts the image into the export at `relPath` (link or copy; an upright copy for EXIF-rotated photos). */
   writeImage(image: ExportImage, relPath: string): Promise<void>;
-  /** Writes a text or binary file atomically (temp + rename), creating folders. */
+  /** Writes a new text or binary file (never overwriting one), creating folders. */
   writeFile(relPath: string, data: string | Buffer): Promise<void>;
   /** Reports progress in images written. */
   progress(done: number): void;

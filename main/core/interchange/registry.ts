@@ -1,13 +1,19 @@
 import { StudioError, type ExportFormat, type FormatInfo, type InstanceType } from '../../shared/api';
 import type { FormatProvider } from './format';
+import { coco } from './formats/coco';
 import { folders } from './formats/folders';
+import { ppocr } from './formats/ppocr';
 import { voc, vocDevkit } from './formats/voc';
+import { yolo } from './formats/yolo';
 
 /** Every interchange format, one module each (as VoTT registers its export providers). */
 const PROVIDERS: readonly FormatProvider[] = [
   voc,
   vocDevkit,
   folders,
+  coco,
+  yolo,
+  ppocr,
 ];
 
 export function listFormats(): FormatInfo[] {

@@ -1,4 +1,4 @@
-import { copyFile, link, mkdir, rename, writeFile } from 'node:fs/promises';
+import { copyFile, link, mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import sharp from 'sharp';
 import type { InstanceType } from '../../shared/api';
@@ -60,9 +60,9 @@ export function createExportTarget(o: TargetOptions): ExportTarget & { readonly 
       o.signal.throwIfAborted();
       const dest = inside(relPath);
       await ensureDir(dirname(dest));
-      const tmp = `${dest}.${process.pid}.tmp`;
-      await writeFile(tmp, data);
-      await rename(tmp, dest);
+      // The export folder starts empty, so a crash leaves an incomplete export whatever the write
+      // order; 'wx' still guarantees no file is ever overwritten.
+      await writeFile(dest, data, { flag: 'wx' });
       files++;
     },
     progress(done) {

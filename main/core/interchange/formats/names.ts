@@ -29,3 +29,15 @@ export function numbered(file: string, n: number): string {
   const ext = posix.extname(file);
   return `${file.slice(0, file.length - ext.length)}_${n}${ext}`;
 }
+
+/** Joins the folders of an image's path where a layout has one flat image folder (devkit, PPOCRLabel). */
+const FLAT_SEPARATOR = '__';
+
+export function flattenPath(path: string): string {
+  return path.replaceAll('/', FLAT_SEPARATOR);
+}
+
+/** The dataset path a flat name may have come from, offered to the importer as an alias. */
+export function unflattenAliases(name: string): string[] | undefined {
+  return name.includes(FLAT_SEPARATOR) ? [name.replaceAll(FLAT_SEPARATOR, '/')] : undefined;
+}

@@ -4,7 +4,7 @@ import type { PathIssue } from '../../../shared/api';
 import type { ExportImage, ExportTarget, FormatProvider, ImportEntry, ImportResult } from '../format';
 import { parseVoc, writeVoc } from '../voc';
 import { IO_CONCURRENCY, pool } from '../../jobs/pool';
-import { distinctNames, numbered, withoutExt } from './names';
+import { distinctNames, flattenPath, numbered, unflattenAliases, withoutExt } from './names';
 
 /** Writes one image and its VOC XML, the XML describing the image where it now lies. */
 async function writeImageAndXml(t: ExportTarget, image: ExportImage, imageRel: string, xmlRel: string, folder: string): Promise<void> {
@@ -78,9 +78,6 @@ export const voc: FormatProvider = {
   },
 };
 
-/** Joins the folders of an image's path in a devkit id (JPEGImages/ is flat). */
-const FLAT_SEPARATOR = '__';
-
 /** The VOC devkit layout (VOC2007/2012) that most training code reads. */
 export const vocDevkit: FormatProvider = {
   id: 'voc-devkit',
@@ -90,7 +87,7 @@ export const vocDevkit: FormatProvider = {
   async export(t) {
     const ids = distinctNames(
       t.images.map((i) => i.path),
-      (p, n) => numbered(withoutExt(p).replaceAll('/', FLAT_SEPARATOR), n),
+      (p, n) => numbered(flattenPath(withoutExt(p)), n),
     );
     const sets = { train: [] as string[], val: [] as string[] };
     let done = 0;
@@ -113,7 +110,8 @@ export const vocDevkit: FormatProvider = {
     // <filename> names the JPEGImages file; our own export flattened sub/a.jpg to sub__a.jpg.
     const result = await readVocFiles(annotations, files, (rel, filename) => {
       const image = filename ?? withoutExt(rel);
-      return image.includes(FLAT_SEPARATOR) ? { image, aliases: [image.replaceAll(FLAT_SEPARATOR, '/')] } : { image };
+      const aliases = unflattenAliases(image);
+      return aliases ? { image, aliases } : { image };
     });
     result.problems = result.problems.map((p) => ({ ...p, path: `Annotations/${p.path}` }));
     return result;
