@@ -1,10 +1,22 @@
-import type { InstanceType } from '../../main/shared/api';
+import type { InstanceType, JobKind } from '../../main/shared/api';
 
 export const TYPE_LABELS: Record<InstanceType, string> = {
   classification: 'Image classification',
   detection: 'Object detection',
   ocr: 'OCR',
 };
+
+/** How a job of each kind is named, and what its progress counts. */
+export const JOB_KINDS: Record<JobKind, { name: string; unit: string }> = {
+  index: { name: 'Indexing', unit: 'files' },
+  export: { name: 'Export', unit: 'images' },
+  import: { name: 'Import', unit: 'annotations' },
+};
+
+/** "12.3 s". */
+export function formatSeconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
 
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 const numberFormat = new Intl.NumberFormat();

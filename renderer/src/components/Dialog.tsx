@@ -13,6 +13,8 @@ interface DialogProps {
   canSubmit?: boolean;
   danger?: boolean;
   error?: StudioError | null;
+  /** The input fields whose errors the form shows under their controls; any other error shows on top. */
+  fields: readonly string[];
   /** Any edit in the form; lets the caller clear an error that is now stale. */
   onEdit?: () => void;
   children: ReactNode;
@@ -20,7 +22,7 @@ interface DialogProps {
 
 /** A modal form on the native <dialog>: focus trap, Escape and backdrop come from the browser. */
 export function Dialog(props: DialogProps) {
-  const { title, onClose, onSubmit, submitLabel, busy = false, canSubmit = true, danger = false, error, onEdit, children } = props;
+  const { title, onClose, onSubmit, submitLabel, busy = false, canSubmit = true, danger = false, error, fields, onEdit, children } = props;
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
 
@@ -57,7 +59,7 @@ export function Dialog(props: DialogProps) {
           {title}
         </h2>
         <div className="dialog-body">
-          {error && !error.field && <Alert error={error} />}
+          {error && !(error.field && fields.includes(error.field)) && <Alert error={error} />}
           {children}
         </div>
         <div className="dialog-actions">
@@ -88,7 +90,16 @@ export function ConfirmDialog({ title, confirmLabel, onConfirm, onClose, childre
     onClose();
   });
   return (
-    <Dialog title={title} submitLabel={confirmLabel} danger onClose={onClose} onSubmit={() => void confirm.run()} busy={confirm.busy} error={confirm.error}>
+    <Dialog
+      title={title}
+      submitLabel={confirmLabel}
+      danger
+      onClose={onClose}
+      onSubmit={() => void confirm.run()}
+      busy={confirm.busy}
+      error={confirm.error}
+      fields={[]}
+    >
       {children}
     </Dialog>
   );

@@ -1,9 +1,9 @@
-import { useEffect, useId, useRef, useState } from 'react';
+import { useEffect, useId, useReducer, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { Dataset, ImageFilter, ImageSummary } from '../../../main/shared/api';
 import { useClient } from '../api/context';
 import { basename, formatCount, plural } from '../format';
-import { useStoredNumber, useWidth } from '../hooks';
+import { useStoredNumber, useStudioEvents, useWidth } from '../hooks';
 import { Alert } from './Alert';
 import { useImagePages } from './imagePages';
 
@@ -74,9 +74,14 @@ function Tile({ image, dataset, settled }: { image: ImageSummary; dataset: Datas
 export function ImageGrid({ dataset }: { dataset: Dataset }) {
   const [filter, setFilter] = useState<ImageFilter>('all');
   const [perRow, setPerRow] = useStoredNumber('studio.grid.perRow', 6, PER_ROW_CHOICES);
-  // Any change of the counts (an index run finishing, even a cancelled one) invalidates the pages.
+  // Any change of the counts (an index run finishing, even a cancelled one) invalidates the pages, and
+  // so does the server's word that the dataset changed: an import can rewrite annotations, counts unchanged.
+  const [changes, countChange] = useReducer((n: number) => n + 1, 0);
+  useStudioEvents((event) => {
+    if (event.type === 'datasets-changed' && event.datasetId === dataset.id) countChange();
+  });
   const { stats } = dataset;
-  const version = [dataset.indexedAt, stats.images, stats.labeled, stats.invalid.length].join('|');
+  const version = [dataset.indexedAt, stats.images, stats.labeled, stats.invalid.length, changes].join('|');
   const pages = useImagePages(dataset.id, filter, version);
   const scrollRef = useRef<HTMLDivElement>(null);
   const width = useWidth(scrollRef);

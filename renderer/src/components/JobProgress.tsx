@@ -1,5 +1,5 @@
 import type { JobInfo } from '../../../main/shared/api';
-import { formatCount } from '../format';
+import { JOB_KINDS, formatCount } from '../format';
 
 /** A progress bar for a job; indeterminate until the job knows its total. */
 export function ProgressBar({ job, compact = false }: { job: JobInfo; compact?: boolean }) {
@@ -21,13 +21,14 @@ export function ProgressBar({ job, compact = false }: { job: JobInfo; compact?: 
 
 export function JobProgress({ job, onCancel, cancelling }: { job: JobInfo; onCancel: () => void; cancelling: boolean }) {
   const { done, total, message } = job.progress;
+  const { name, unit } = JOB_KINDS[job.kind];
   return (
-    <section className="card job" aria-label="Indexing">
+    <section className="card job" aria-label={name}>
       <div className="job-head">
         <strong>{job.title}</strong>
         <span className="muted">
           {formatCount(done)}
-          {total !== null && ` / ${formatCount(total)}`} files
+          {total !== null && ` / ${formatCount(total)}`} {unit}
         </span>
         <button type="button" className="button button-small" onClick={onCancel} disabled={cancelling}>
           {cancelling ? 'Cancelling…' : 'Cancel'}

@@ -1,75 +1,76 @@
 import { useEffect, useRef, useState } from 'react';
-import { StudioError, type IndexReport, type JobInfo } from '../../../main/shared/api';
+import { StudioError, type FormatInfo, type IndexReport, type JobInfo } from '../../../main/shared/api';
 import { useClient } from '../api/context';
 import { Alert } from '../components/Alert';
 import { Breadcrumbs } from '../components/Breadcrumbs';
 import { ImageGrid } from '../components/ImageGrid';
 import { JobProgress } from '../components/JobProgress';
+import { ReportCard, ReportList, pathItem } from '../components/Report';
 import { StatsPanel } from '../components/StatsPanel';
-import { TYPE_LABELS, formatCount, formatDate, plural } from '../format';
+import { JOB_KINDS, TYPE_LABELS, formatCount, formatDate, formatSeconds, plural } from '../format';
 import { useAction, useResource } from '../hooks';
 import { useLatestJobs, useTrackJob } from '../jobs';
 import { href } from '../router';
-
-const FILES_SHOWN = 100;
-
-function ReportFiles({ title, files }: { title: string; files: string[] }) {
-  if (files.length === 0) return null;
-  return (
-    <details className="more">
-      <summary>
-        {title} ({formatCount(files.length)})
-      </summary>
-      <ul className="file-list">
-        {files.slice(0, FILES_SHOWN).map((file) => (
-          <li key={file}>
-            <code className="path">{file}</code>
-          </li>
-        ))}
-        {files.length > FILES_SHOWN && <li className="muted">…and {formatCount(files.length - FILES_SHOWN)} more</li>}
-      </ul>
-    </details>
-  );
-}
+import { ExportDialog, ExportReportCard, ImportDialog, ImportReportCard } from './DatasetInterchange';
 
 function IndexReportCard({ report, onDismiss }: { report: IndexReport; onDismiss: () => void }) {
-  const counts = [
-    ['Added', report.added],
-    ['Removed', report.removed],
-    ['Changed', report.changed],
-    ['Unchanged', report.unchanged],
-  ] as const;
   return (
-    <section className="card report" aria-label="Index report">
-      <div className="report-head">
-        <strong>Indexing finished in {(report.durationMs / 1000).toFixed(1)} s</strong>
-        <dl className="report-counts">
-          {counts.map(([label, value]) => (
-            <div key={label} className={value > 0 && label !== 'Unchanged' ? 'report-count report-count-hot' : 'report-count'}>
-              <dt>{label}</dt>
-              <dd>{formatCount(value)}</dd>
-            </div>
-          ))}
-        </dl>
-        <button type="button" className="button-link" onClick={onDismiss}>
-          Dismiss
-        </button>
-      </div>
+    <ReportCard
+      label="Index report"
+      headline={<strong>Indexing finished in {formatSeconds(report.durationMs)}</strong>}
+      counts={[
+        { label: 'Added', value: report.added, tone: 'hot' },
+        { label: 'Removed', value: report.removed, tone: 'hot' },
+        { label: 'Changed', value: report.changed, tone: 'hot' },
+        { label: 'Unchanged', value: report.unchanged },
+      ]}
+      onDismiss={onDismiss}
+    >
       {report.conflicts.length > 0 && (
         <p className="alert alert-warn">
           {plural(report.conflicts.length, 'annotation')} edited in the studio also changed on disk; each conflict records which version was
           kept.
         </p>
       )}
-      <ReportFiles title="Added files" files={report.files.added} />
-      <ReportFiles title="Removed files" files={report.files.removed} />
-      <ReportFiles title="Changed files" files={report.files.changed} />
-    </section>
+      <ReportList title="Added files" items={report.files.added} render={pathItem} />
+      <ReportList title="Removed files" items={report.files.removed} render={pathItem} />
+      <ReportList title="Changed files" items={report.files.changed} render={pathItem} />
+    </ReportCard>
   );
 }
 
+/** What a cancelled job left behind. */
+function cancelledNote(job: JobInfo): string {
+  const done = formatCount(job.progress.done);
+  switch (job.kind) {
+    case 'index':
+      return `Indexing was cancelled after ${done} files; re-index to complete the dataset.`;
+    case 'export':
+      return `Export was cancelled after ${done} images; its folder holds a partial export, so delete it before exporting there again.`;
+    case 'import':
+      return 'Import was cancelled before it changed any annotation.';
+  }
+}
+
+interface JobOutcomeProps {
+  job: JobInfo;
+  formats: readonly FormatInfo[];
+  onDismiss: () => void;
+}
+
+function JobReport({ job, formats, onDismiss }: JobOutcomeProps) {
+  switch (job.kind) {
+    case 'index':
+      return job.result && <IndexReportCard report={job.result} onDismiss={onDismiss} />;
+    case 'export':
+      return job.result && <ExportReportCard report={job.result} formats={formats} onDismiss={onDismiss} />;
+    case 'import':
+      return job.result && <ImportReportCard report={job.result} formats={formats} onDismiss={onDismiss} />;
+  }
+}
+
 /** Progress while the dataset's job runs, then its outcome until dismissed. */
-function JobOutcome({ job, onDismiss }: { job: JobInfo; onDismiss: () => void }) {
+function JobOutcome({ job, formats, onDismiss }: JobOutcomeProps) {
   const client = useClient();
   const cancel = useAction(() => client.cancelJob(job.id));
   switch (job.state) {
@@ -81,13 +82,18 @@ function JobOutcome({ job, onDismiss }: { job: JobInfo; onDismiss: () => void })
         </>
       );
     case 'done':
-      return job.kind === 'index' && job.result ? <IndexReportCard report={job.result} onDismiss={onDismiss} /> : null;
+      return <JobReport job={job} formats={formats} onDismiss={onDismiss} />;
     case 'failed':
-      return <Alert error={job.error ? StudioError.from(job.error) : new StudioError('internal', 'Indexing failed')} action={{ label: 'Dismiss', onClick: onDismiss }} />;
+      return (
+        <Alert
+          error={job.error ? StudioError.from(job.error) : new StudioError('internal', `${JOB_KINDS[job.kind].name} failed`)}
+          action={{ label: 'Dismiss', onClick: onDismiss }}
+        />
+      );
     case 'cancelled':
       return (
         <div className="alert alert-warn" role="status">
-          <span>Indexing was cancelled after {formatCount(job.progress.done)} files; re-index to complete the dataset.</span>
+          <span>{cancelledNote(job)}</span>
           <button type="button" className="button-link" onClick={onDismiss}>
             Dismiss
           </button>
@@ -119,13 +125,20 @@ export function DatasetPage({ id }: { id: number }) {
     wasRunning.current = running;
   }, [jobId, running, reload]);
 
-  const reindex = useAction(async () => {
-    const started = await client.reindexDataset(id);
+  // The server's formats are fixed while it runs: no event refreshes them.
+  const formats = useResource(() => client.listFormats(), [client], () => false);
+  const [dialog, setDialog] = useState<'export' | 'import' | null>(null);
+
+  const follow = (started: JobInfo) => {
     track(started);
     setWatchedJob(started.id);
-  });
+  };
+  const reindex = useAction(async () => follow(await client.reindexDataset(id)));
 
   const current = dataset.data;
+  const typeFormats = current ? (formats.data ?? []).filter((format) => format.types.includes(current.type)) : [];
+  const busy = running || reindex.busy;
+  const InterchangeDialog = dialog && { export: ExportDialog, import: ImportDialog }[dialog];
   return (
     <div className="page page-dataset">
       <Breadcrumbs
@@ -151,18 +164,38 @@ export function DatasetPage({ id }: { id: number }) {
               </div>
               {current.description && <p className="muted">{current.description}</p>}
             </div>
-            <button type="button" className="button" onClick={() => void reindex.run()} disabled={running || reindex.busy}>
-              Re-index
-            </button>
+            <div className="page-actions">
+              <button type="button" className="button" onClick={() => void reindex.run()} disabled={busy}>
+                Re-index
+              </button>
+              <button type="button" className="button" onClick={() => setDialog('export')} disabled={busy || typeFormats.length === 0}>
+                Export…
+              </button>
+              <button type="button" className="button" onClick={() => setDialog('import')} disabled={busy || typeFormats.length === 0}>
+                Import…
+              </button>
+            </div>
           </div>
           {reindex.error && <Alert error={reindex.error} />}
-          {job && job.id === watchedJob && <JobOutcome job={job} onDismiss={() => setWatchedJob(null)} />}
+          {formats.error && <Alert error={formats.error} action={{ label: 'Retry', onClick: formats.reload }} />}
+          {job && job.id === watchedJob && <JobOutcome job={job} formats={typeFormats} onDismiss={() => setWatchedJob(null)} />}
           <div className="dataset-body">
             <aside className="dataset-side">
               <StatsPanel dataset={current} />
             </aside>
             <ImageGrid dataset={current} />
           </div>
+          {InterchangeDialog && (
+            <InterchangeDialog
+              dataset={current}
+              formats={typeFormats}
+              onStarted={(started) => {
+                follow(started);
+                setDialog(null);
+              }}
+              onClose={() => setDialog(null)}
+            />
+          )}
         </>
       )}
     </div>

@@ -7,8 +7,9 @@ import { Breadcrumbs } from '../components/Breadcrumbs';
 import { ConfirmDialog, Dialog } from '../components/Dialog';
 import { Field, NameField, fieldError } from '../components/Field';
 import { ProgressBar } from '../components/JobProgress';
+import { PathField } from '../components/PathField';
 import { MessageRow } from '../components/MessageRow';
-import { TYPE_LABELS, formatCount, formatDate } from '../format';
+import { JOB_KINDS, TYPE_LABELS, formatCount, formatDate } from '../format';
 import { useAction, useResource } from '../hooks';
 import { useLatestJobs, useTrackJob } from '../jobs';
 import { href, navigate } from '../router';
@@ -24,14 +25,6 @@ function NewDatasetDialog({ instance, onClose }: { instance: Instance; onClose: 
     track(job);
     navigate({ page: 'dataset', id: dataset.id });
   });
-  const { pickFolder } = client;
-  const browse = async () => {
-    const picked = await pickFolder?.();
-    if (picked) {
-      setPath(picked);
-      create.reset();
-    }
-  };
   const layout =
     instance.type === 'classification'
       ? 'One sub-folder per label (folder name = label); images directly in the folder count as unlabeled.'
@@ -46,6 +39,7 @@ function NewDatasetDialog({ instance, onClose }: { instance: Instance; onClose: 
       busy={create.busy}
       canSubmit={nameProblem(name) === null && path.trim() !== ''}
       error={create.error}
+      fields={['name', 'description', 'path']}
       onEdit={create.reset}
     >
       <NameField label="Dataset name" value={name} onChange={setName} serverError={fieldError(create.error, 'name')} />
@@ -54,35 +48,25 @@ function NewDatasetDialog({ instance, onClose }: { instance: Instance; onClose: 
           <textarea id={id} className="input" rows={2} value={description} onChange={(event) => setDescription(event.target.value)} aria-describedby={describedBy} />
         )}
       </Field>
-      <Field label="Image folder" hint={`${layout} Images are indexed in place, never copied.`} error={fieldError(create.error, 'path')}>
-        {({ id, describedBy, invalid }) => (
-          <div className="input-row">
-            <input
-              id={id}
-              className="input input-mono"
-              value={path}
-              placeholder="/absolute/path/to/images"
-              onChange={(event) => setPath(event.target.value)}
-              aria-describedby={describedBy}
-              aria-invalid={invalid}
-              spellCheck={false}
-            />
-            {pickFolder && (
-              <button type="button" className="button" onClick={() => void browse()}>
-                Browse…
-              </button>
-            )}
-          </div>
-        )}
-      </Field>
+      <PathField
+        label="Image folder"
+        hint={`${layout} Images are indexed in place, never copied.`}
+        error={fieldError(create.error, 'path')}
+        value={path}
+        onChange={(value) => {
+          setPath(value);
+          create.reset();
+        }}
+        placeholder="/absolute/path/to/images"
+      />
     </Dialog>
   );
 }
 
 function DatasetStatus({ dataset, job }: { dataset: Dataset; job: JobInfo | undefined }) {
   if (job?.state === 'running') return <ProgressBar job={job} compact />;
-  if (job?.state === 'failed') return <span className="tag tag-bad">Indexing failed</span>;
-  if (job?.state === 'cancelled') return <span className="tag tag-warn">Cancelled</span>;
+  if (job?.state === 'failed') return <span className="tag tag-bad">{JOB_KINDS[job.kind].name} failed</span>;
+  if (job?.state === 'cancelled') return <span className="tag tag-warn">{JOB_KINDS[job.kind].name} cancelled</span>;
   return dataset.indexedAt ? <span className="muted nowrap">Indexed {formatDate(dataset.indexedAt)}</span> : <span className="muted">Not indexed</span>;
 }
 

@@ -35,6 +35,7 @@ function CreateInstanceDialog({ onClose }: { onClose: () => void }) {
       busy={create.busy}
       canSubmit={nameProblem(name) === null}
       error={create.error}
+      fields={['name', 'description']}
       onEdit={create.reset}
     >
       <fieldset className="type-choice">
