@@ -3,6 +3,7 @@ import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import {
   StudioError,
+  type Annotation,
   type AnnotationConflict,
   type CreateDatasetInput,
   type CreateInstanceInput,
@@ -15,6 +16,10 @@ import {
   type Instance,
   type InstanceType,
   type JobInfo,
+  type LabelChange,
+  type LabelInfo,
+  type SubmitImageInput,
+  type UpdateDatasetInput,
   type ListImagesQuery,
   type MediaKind,
   type SaveAnnotationInput,
@@ -23,10 +28,12 @@ import {
   type WorkspaceInfo,
 } from '../shared/api';
 import { indexFolder } from './datasets/indexer';
+import { declareLabel, imagesUsing, listLabels } from './datasets/labels';
 import { datasetStats } from './datasets/stats';
-import { getImageRow, listConflicts, listImages, toDetail, writeAnnotation } from './datasets/store';
+import { getImageRow, listConflicts, listImages, readAnnotation, toDetail, writeAnnotation } from './datasets/store';
 import { checkExport, exportDataset, type DatasetRef } from './interchange/exporter';
 import { checkImportSource, importAnnotations } from './interchange/importer';
+import { writeSidecar } from './interchange/writeback';
 import { formatFor, listFormats } from './interchange/registry';
 import { JobRunner } from './jobs/jobs';
 import { readMedia, type MediaFile } from './media/media';
@@ -54,6 +61,7 @@ interface DatasetRow {
   source_path: string;
   created_at: string;
   indexed_at: string | null;
+  write_back: number;
 }
 
 const DATASET_SELECT = `SELECT d.*, i.name AS instance_name, i.type FROM datasets d JOIN instances i ON i.id = d.instance_id`;
@@ -189,6 +197,72 @@ export class Studio implements StudioApi {
     this.emit({ type: 'instances-changed' });
   }
 
+  async updateDataset(input: UpdateDatasetInput): Promise<Dataset> {
+    const v = parse(schemas.updateDataset, input, 'updateDataset');
+    const row = this.datasetRow(v.id);
+    if (v.writeBack && row.type === 'classification') {
+      throw new StudioError('invalid_input', 'classification labels live in folder names; there are no sidecar files to write', 'writeBack');
+    }
+    sql(this.db, 'UPDATE datasets SET description = COALESCE(?, description), write_back = COALESCE(?, write_back) WHERE id = ?').run(
+      v.description ?? null,
+      v.writeBack === undefined ? null : Number(v.writeBack),
+      row.id,
+    );
+    this.emit({ type: 'datasets-changed', datasetId: row.id });
+    return this.getDataset(row.id);
+  }
+
+  // ---- labels
+
+  async listLabels(datasetId: number): Promise<LabelInfo[]> {
+    const ds = this.datasetRow(datasetId);
+    return listLabels(this.db, ds.id, ds.type);
+  }
+
+  async addLabel(input: { datasetId: number; name: string }): Promise<LabelInfo[]> {
+    const v = parse(schemas.addLabel, input, 'addLabel');
+    const ds = this.datasetRow(v.datasetId);
+    declareLabel(this.db, ds.id, v.name);
+    this.emit({ type: 'datasets-changed', datasetId: ds.id });
+    return listLabels(this.db, ds.id, ds.type);
+  }
+
+  async renameLabel(input: { datasetId: number; from: string; to: string }): Promise<LabelChange> {
+    const v = parse(schemas.renameLabel, input, 'renameLabel');
+    return this.changeLabel(v.datasetId, v.from, (ann) => ({
+      label: ann.label === v.from ? v.to : ann.label,
+      boxes: ann.boxes.map((b) => (b.label === v.from ? { ...b, label: v.to } : b)),
+    }), v.to);
+  }
+
+  async deleteLabel(input: { datasetId: number; name: string }): Promise<LabelChange> {
+    const v = parse(schemas.deleteLabel, input, 'deleteLabel');
+    return this.changeLabel(v.datasetId, v.name, (ann) => ({
+      label: ann.label === v.name ? null : ann.label,
+      boxes: ann.boxes.filter((b) => b.label !== v.name),
+    }), null);
+  }
+
+  /** Rewrites every annotation that uses `name` (as studio edits, so a re-index keeps them). */
+  private changeLabel(datasetId: number, name: string, change: (a: Annotation) => Annotation, renamedTo: string | null): LabelChange {
+    const ds = this.datasetRow(datasetId);
+    const known = listLabels(this.db, ds.id, ds.type).some((l) => l.name === name);
+    if (!known) throw new StudioError('not_found', `dataset "${ds.name}" has no label "${name}"`, 'name');
+    const now = new Date().toISOString();
+    let affected = 0;
+    this.db.transaction(() => {
+      for (const imageId of imagesUsing(this.db, ds.id, ds.type, name)) {
+        writeAnnotation(this.db, imageId, change(readAnnotation(this.db, imageId)), 'studio', now);
+        affected++;
+      }
+      const declared = sql(this.db, 'SELECT 1 FROM labels WHERE dataset_id = ? AND name = ?').get(ds.id, name);
+      sql(this.db, 'DELETE FROM labels WHERE dataset_id = ? AND name = ?').run(ds.id, name);
+      if (declared && renamedTo !== null) declareLabel(this.db, ds.id, renamedTo);
+    })();
+    this.emit({ type: 'datasets-changed', datasetId: ds.id });
+    return { affected, labels: listLabels(this.db, ds.id, ds.type) };
+  }
+
   private startIndex(row: DatasetRow): JobInfo {
     return this.jobs.start('index', `Index ${row.name}`, row.id, async ({ signal, progress }) => {
       const started = performance.now();
@@ -219,6 +293,7 @@ export class Studio implements StudioApi {
       path: r.source_path,
       createdAt: r.created_at,
       indexedAt: r.indexed_at,
+      writeBack: r.write_back === 1,
       stats: datasetStats(this.db, r.id, r.type),
     };
   }
@@ -254,9 +329,41 @@ export class Studio implements StudioApi {
         throw new StudioError('invalid_input', `box ${i + 1} lies outside the ${image.width}×${image.height} image`, `annotation.boxes.${i}`);
       }
     });
-    this.db.transaction(() => writeAnnotation(this.db, image.id, { label, boxes }, 'studio', new Date().toISOString()))();
+    this.db.transaction(() => {
+      this.checkRevision(image.id, v.baseRevision);
+      writeAnnotation(this.db, image.id, { label, boxes }, 'studio', new Date().toISOString());
+    })();
     this.emit({ type: 'annotation-changed', imageId: image.id, datasetId: image.datasetId });
     return this.getImage(image.id);
+  }
+
+  async submitImage(input: SubmitImageInput): Promise<ImageDetail> {
+    const v = parse(schemas.submitImage, input, 'submitImage');
+    const image = await this.getImage(v.imageId);
+    if (image.status === 'invalid') throw new StudioError('invalid_input', `${image.path} is not a usable image: ${image.reason}`, 'imageId');
+    const ds = this.datasetRow(image.datasetId);
+    if (ds.type === 'classification' && image.label === null) {
+      throw new StudioError('invalid_input', `choose a label for ${image.path} before submitting it (or skip it)`, 'imageId');
+    }
+    this.db.transaction(() => {
+      this.checkRevision(image.id, v.baseRevision);
+      // Submitting an image with no boxes says "nothing to find here": that is a label too.
+      if (image.source === 'none') writeAnnotation(this.db, image.id, readAnnotation(this.db, image.id), 'studio', new Date().toISOString());
+      sql(this.db, 'UPDATE images SET reviewed_at = ? WHERE id = ?').run(new Date().toISOString(), image.id);
+    })();
+    const submitted = await this.getImage(image.id);
+    if (ds.write_back === 1) await writeSidecar(this.db, this.datasetRef(ds.id), submitted);
+    this.emit({ type: 'annotation-changed', imageId: image.id, datasetId: image.datasetId });
+    return submitted;
+  }
+
+  /** Refuses an edit based on an older revision: another window or a re-index changed the image since. */
+  private checkRevision(imageId: number, base: number | undefined): void {
+    if (base === undefined) return;
+    const { revision } = sql(this.db, 'SELECT revision FROM images WHERE id = ?').get(imageId) as { revision: number };
+    if (revision !== base) {
+      throw new StudioError('conflict', `this image was changed elsewhere (another window or a re-index) since you opened it; reload it to see the current labels`, 'revision');
+    }
   }
 
   async listConflicts(datasetId: number): Promise<AnnotationConflict[]> {

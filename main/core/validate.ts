@@ -21,7 +21,18 @@ const box = z
   })
   .refine((b) => b.xmax > b.xmin && b.ymax > b.ymin, { message: 'box must have xmax > xmin and ymax > ymin' });
 
+const labelName = z
+  .string()
+  .min(1, 'label is empty')
+  .max(200)
+  .refine((s) => s.trim() === s, 'label must not start or end with spaces');
+
 export const schemas = {
+  updateDataset: z.object({ id, description: z.string().max(1000).optional(), writeBack: z.boolean().optional() }),
+  addLabel: z.object({ datasetId: id, name: labelName }),
+  renameLabel: z.object({ datasetId: id, from: z.string().min(1), to: labelName }),
+  deleteLabel: z.object({ datasetId: id, name: z.string().min(1) }),
+  submitImage: z.object({ imageId: id, baseRevision: z.number().int().min(0).optional() }),
   id,
   jobId: z.string().min(1),
   createInstance: z.object({ type: z.enum(INSTANCE_TYPES), name, description }),
@@ -44,6 +55,7 @@ export const schemas = {
   importAnnotations: z.object({ datasetId: id, format: z.enum(EXPORT_FORMATS), from: z.string().min(1, 'source folder or file is required') }),
   saveAnnotation: z.object({
     imageId: id,
+    baseRevision: z.number().int().min(0).optional(),
     annotation: z.object({ label: z.string().min(1).max(200).nullable(), boxes: z.array(box).max(10000) }),
   }),
 };

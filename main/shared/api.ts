@@ -60,7 +60,30 @@ export interface Dataset {
   path: string;
   createdAt: string;
   indexedAt: string | null;
+  /** Detection/OCR: write VOC sidecars next to the images when an image is submitted. */
+  writeBack: boolean;
   stats: DatasetStats;
+}
+
+export interface UpdateDatasetInput {
+  id: number;
+  description?: string;
+  writeBack?: boolean;
+}
+
+export interface LabelInfo {
+  name: string;
+  /** Images with this label (classification) or with a box of it (detection/OCR). */
+  images: number;
+  boxes: number;
+  /** Added in the label list (rather than only found in annotations). */
+  declared: boolean;
+}
+
+export interface LabelChange {
+  /** Images whose annotation changed. */
+  affected: number;
+  labels: LabelInfo[];
 }
 
 export interface CreateDatasetInput {
@@ -133,12 +156,16 @@ export interface ImageSummary {
   notes: string[];
   label: string | null;
   boxCount: number;
+  /** Submitted (reviewed) in the studio, or marked verified. */
+  reviewed: boolean;
 }
 
 export interface ImageDetail extends ImageSummary {
   boxes: Box[];
   source: AnnotationSource;
   editedAt: string | null;
+  /** Changes with every change of the annotation; pass it back to detect edits made elsewhere. */
+  revision: number;
 }
 
 export interface ListImagesQuery {
@@ -158,6 +185,13 @@ export interface ImagePage {
 export interface SaveAnnotationInput {
   imageId: number;
   annotation: Annotation;
+  /** The revision this edit started from; if the image changed since (another window), the save is refused. */
+  baseRevision?: number;
+}
+
+export interface SubmitImageInput {
+  imageId: number;
+  baseRevision?: number;
 }
 
 export const EXPORT_FORMATS = ['voc', 'voc-devkit', 'folders', 'coco', 'yolo', 'ppocr'] as const;
@@ -296,10 +330,20 @@ export interface StudioApi {
   createDataset(input: CreateDatasetInput): Promise<{ dataset: Dataset; job: JobInfo }>;
   reindexDataset(id: number): Promise<JobInfo>;
   deleteDataset(id: number): Promise<void>;
+  updateDataset(input: UpdateDatasetInput): Promise<Dataset>;
+
+  listLabels(datasetId: number): Promise<LabelInfo[]>;
+  addLabel(input: { datasetId: number; name: string }): Promise<LabelInfo[]>;
+  /** Renames (or merges into an existing label) in every annotation of the dataset. */
+  renameLabel(input: { datasetId: number; from: string; to: string }): Promise<LabelChange>;
+  /** Removes the label: classification images become unlabeled, boxes of it are deleted. */
+  deleteLabel(input: { datasetId: number; name: string }): Promise<LabelChange>;
 
   listImages(query: ListImagesQuery): Promise<ImagePage>;
   getImage(id: number): Promise<ImageDetail>;
   saveAnnotation(input: SaveAnnotationInput): Promise<ImageDetail>;
+  /** Marks the image reviewed ("submit"); with write-back on, writes its VOC sidecar. */
+  submitImage(input: SubmitImageInput): Promise<ImageDetail>;
   listConflicts(datasetId: number): Promise<AnnotationConflict[]>;
 
   listFormats(): Promise<FormatInfo[]>;
@@ -328,9 +372,15 @@ export const API_METHODS = [
   'createDataset',
   'reindexDataset',
   'deleteDataset',
+  'updateDataset',
+  'listLabels',
+  'addLabel',
+  'renameLabel',
+  'deleteLabel',
   'listImages',
   'getImage',
   'saveAnnotation',
+  'submitImage',
   'listConflicts',
   'listFormats',
   'exportDataset',

@@ -30,6 +30,8 @@ export interface ImageRow {
   label: string | null;
   source: AnnotationSource;
   edited_at: string | null;
+  revision: number;
+  reviewed_at: string | null;
 }
 
 interface BoxRow {
@@ -53,9 +55,9 @@ function readBoxes(db: Db, imageId: number): Box[] {
   return rows.map((r) => ({ ...r, difficult: r.difficult === 1, truncated: r.truncated === 1 }));
 }
 
-/** Replaces an image's annotation (label and boxes) in one go. Call inside a transaction. */
+/** Replaces an image's annotation (label and boxes) in one go, bumping its revision. Call inside a transaction. */
 export function writeAnnotation(db: Db, imageId: number, ann: Annotation, source: AnnotationSource, editedAt: string | null): void {
-  sql(db, 'UPDATE images SET label = ?, source = ?, edited_at = ? WHERE id = ?').run(ann.label, source, editedAt, imageId);
+  sql(db, 'UPDATE images SET label = ?, source = ?, edited_at = ?, revision = revision + 1 WHERE id = ?').run(ann.label, source, editedAt, imageId);
   sql(db, 'DELETE FROM boxes WHERE image_id = ?').run(imageId);
   const insert = sql(db, 
     'INSERT INTO boxes (image_id, ord, label, xmin, ymin, xmax, ymax, difficult, truncated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
@@ -124,7 +126,7 @@ export function getImageRow(db: Db, id: number): (ImageRow & { box_count: number
 }
 
 export function toDetail(db: Db, row: ImageRow & { box_count: number }, type: InstanceType): ImageDetail {
-  return { ...toSummary(row, type), boxes: readBoxes(db, row.id), source: row.source, editedAt: row.edited_at };
+  return { ...toSummary(row, type), boxes: readBoxes(db, row.id), source: row.source, editedAt: row.edited_at, revision: row.revision };
 }
 
 function toSummary(r: ImageRow & { box_count: number }, type: InstanceType): ImageSummary {
@@ -144,5 +146,6 @@ function toSummary(r: ImageRow & { box_count: number }, type: InstanceType): Ima
     notes: [r.note, r.xml_error === null ? null : `annotation ${r.xml_path}: ${r.xml_error}`].filter((n) => n !== null),
     label: r.label,
     boxCount: r.box_count,
+    reviewed: r.reviewed_at !== null,
   };
 }

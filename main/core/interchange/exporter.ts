@@ -74,13 +74,14 @@ export async function exportDataset(db: Db, ds: DatasetRef, input: ExportInput, 
 }
 
 function labeledImages(db: Db, ds: DatasetRef): ExportImage[] {
-  const rows = sql(db, `SELECT id, path, width, height, orientation, label FROM images WHERE dataset_id = ? AND ${statusCondition('labeled', ds.type)} ORDER BY path`).all(ds.id) as Array<{
+  const rows = sql(db, `SELECT id, path, width, height, orientation, label, reviewed_at FROM images WHERE dataset_id = ? AND ${statusCondition('labeled', ds.type)} ORDER BY path`).all(ds.id) as Array<{
     id: number;
     path: string;
     width: number;
     height: number;
     orientation: number;
     label: string | null;
+    reviewed_at: string | null;
   }>;
   // All boxes in one pass: one query per image would dominate a 10,000-image export.
   const boxes = new Map<number, Box[]>();
@@ -102,7 +103,7 @@ function labeledImages(db: Db, ds: DatasetRef): ExportImage[] {
     depth: 3,
     orientation: r.orientation,
     annotation: { label: r.label, boxes: boxes.get(r.id) ?? [] },
-    verified: false,
+    verified: r.reviewed_at !== null,
     split: null,
   }));
 }

@@ -62,4 +62,20 @@ export const MIGRATIONS: readonly string[] = [
     disk_json TEXT NOT NULL
   );
   `,
+  /* 2: labeling */ `
+  -- Bumped on every change of an image's annotation: a save based on an older revision is stale.
+  ALTER TABLE images ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
+  -- Set by "submit" (labelImg's "verified").
+  ALTER TABLE images ADD COLUMN reviewed_at TEXT;
+  -- Write VOC sidecars next to the images on submit.
+  ALTER TABLE datasets ADD COLUMN write_back INTEGER NOT NULL DEFAULT 0;
+  -- Labels declared by the user before (or without) being used.
+  CREATE TABLE labels (
+    id INTEGER PRIMARY KEY,
+    dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    UNIQUE (dataset_id, name)
+  );
+  `,
 ];
