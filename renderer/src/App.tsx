@@ -2,6 +2,7 @@ import { useClient } from './api/context';
 import { DatasetPage } from './pages/DatasetPage';
 import { InstancePage } from './pages/InstancePage';
 import { InstancesPage } from './pages/InstancesPage';
+import { LabelPage } from './pages/LabelPage';
 import { useResource } from './hooks';
 import { useRoute, type Route } from './router';
 
@@ -19,6 +20,8 @@ function Page({ route }: { route: Route }) {
       return <InstancePage key={route.id} id={route.id} />;
     case 'dataset':
       return <DatasetPage key={route.id} id={route.id} />;
+    case 'label':
+      return <LabelPage key={route.id} id={route.id} imageId={route.imageId} />;
   }
 }
 

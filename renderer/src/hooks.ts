@@ -17,11 +17,16 @@ export interface Resource<T> {
   reload: () => void;
 }
 
-/** Loads on mount and whenever `deps` change or an event matching `refreshOn` arrives. */
+/**
+ * Loads on mount and whenever `deps` change or an event matching `refreshOn` arrives. With
+ * `coalesceMs`, a burst of events (one per saved label while someone labels by keyboard) costs one
+ * reload at its start plus one at its end rather than one per event.
+ */
 export function useResource<T>(
   load: () => Promise<T>,
   deps: DependencyList,
   refreshOn: (event: StudioEvent) => boolean,
+  options: { coalesceMs?: number } = {},
 ): Resource<T> {
   const [data, setData] = useState<T>();
   const [error, setError] = useState<StudioError>();
@@ -46,9 +51,30 @@ export function useResource<T>(
     // `load` is a new closure every render; the caller's deps say when it really changes.
   }, [...deps, generation]);
 
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const missed = useRef(false);
+  const { coalesceMs } = options;
   useStudioEvents((event) => {
-    if (refreshOn(event)) reload();
+    if (!refreshOn(event)) return;
+    if (coalesceMs === undefined) return reload();
+    if (timer.current !== null) {
+      missed.current = true;
+      return;
+    }
+    reload();
+    const settle = () => {
+      timer.current = missed.current ? setTimeout(settle, coalesceMs) : null;
+      if (missed.current) reload();
+      missed.current = false;
+    };
+    timer.current = setTimeout(settle, coalesceMs);
   });
+  useEffect(
+    () => () => {
+      if (timer.current !== null) clearTimeout(timer.current);
+    },
+    [],
+  );
 
   return { data, error, reload };
 }

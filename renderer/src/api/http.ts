@@ -26,28 +26,38 @@ function withToken(path: string, token: string): string {
   return token ? `${path}?${TOKEN_PARAM}=${encodeURIComponent(token)}` : path;
 }
 
+/**
+ * Label edits flushed as the page closes or reloads must outlive it: a keepalive request does. The
+ * browser caps all keepalive bodies in flight together at 64 KiB, so only small edits ask for it
+ * (8 Ki characters are at most 24 KiB of UTF-8).
+ */
+const KEEPALIVE_METHODS = new Set(['saveAnnotation', 'submitImage']);
+const KEEPALIVE_MAX_CHARS = 8 * 1024;
+
 async function rpc(method: string, args: unknown[], token: string): Promise<unknown> {
   let response: Response;
+  const body = JSON.stringify({ args });
   try {
     response = await fetch(RPC_PATH + method, {
       method: 'POST',
       // Without a token of its own the page still has the server's cookie; an empty header would override it.
       headers: token ? { 'content-type': 'application/json', [TOKEN_HEADER]: token } : { 'content-type': 'application/json' },
-      body: JSON.stringify({ args }),
+      body,
+      keepalive: KEEPALIVE_METHODS.has(method) && body.length <= KEEPALIVE_MAX_CHARS,
     });
   } catch (error) {
     throw new StudioError('io_error', `The studio server cannot be reached (${String(error)})`);
   }
-  const body: unknown = await response.json().catch(() => null);
-  const error = parseErrorBody(body);
+  const reply: unknown = await response.json().catch(() => null);
+  const error = parseErrorBody(reply);
   if (error) throw error;
   if (response.status === 401) {
     throw new StudioError('invalid_input', 'Not authorized: open the URL printed by the studio command, token included');
   }
-  if (!response.ok || typeof body !== 'object' || body === null) {
+  if (!response.ok || typeof reply !== 'object' || reply === null) {
     throw new StudioError('internal', `${method}: unexpected HTTP ${response.status} response`);
   }
-  return (body as { result?: unknown }).result;
+  return (reply as { result?: unknown }).result;
 }
 
 /** One forwarding function per API method, none written by hand. */

@@ -1,6 +1,6 @@
 import { useEffect, useId, useReducer, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import type { Dataset, ImageFilter, ImageSummary } from '../../../main/shared/api';
+import type { Dataset, ImageFilter, ImageSummary, LabelInfo } from '../../../main/shared/api';
 import { useClient } from '../api/context';
 import { basename, formatCount, plural } from '../format';
 import { useStoredNumber, useStudioEvents, useWidth } from '../hooks';
@@ -13,12 +13,34 @@ const GRID_PADDING = 12;
 const GAP = 8;
 const CAPTION_HEIGHT = 40;
 
+interface GridFilter {
+  filter: ImageFilter;
+  /** Only images with this label (or, for boxes, with a box of it). */
+  label?: string;
+}
+
 const FILTERS: { filter: ImageFilter; label: string }[] = [
   { filter: 'all', label: 'All' },
   { filter: 'labeled', label: 'Labeled' },
   { filter: 'unlabeled', label: 'Unlabeled' },
   { filter: 'invalid', label: 'Invalid' },
 ];
+
+interface Tab {
+  key: string;
+  value: GridFilter;
+  title: string;
+  count: number;
+}
+
+function tabsFor(dataset: Dataset, labels: readonly LabelInfo[]): Tab[] {
+  return [
+    ...FILTERS.map(({ filter, label }) => ({ key: filter, value: { filter }, title: label, count: filterCount(dataset, filter) })),
+    ...labels.map((label) => ({ key: `label:${label.name}`, value: { filter: 'all' as const, label: label.name }, title: label.name, count: label.images })),
+  ];
+}
+
+const keyOf = (value: GridFilter) => (value.label === undefined ? value.filter : `label:${value.label}`);
 
 function filterCount(dataset: Dataset, filter: ImageFilter): number {
   const { stats } = dataset;
@@ -45,7 +67,7 @@ function TileMeta({ image, dataset }: { image: ImageSummary; dataset: Dataset })
  * `settled` is false while the grid scrolls: a tile that only flies past never requests its
  * thumbnail, so after a long fling the visible ones are not queued behind hundreds of others.
  */
-function Tile({ image, dataset, settled }: { image: ImageSummary; dataset: Dataset; settled: boolean }) {
+function Tile({ image, dataset, settled, onOpen }: { image: ImageSummary; dataset: Dataset; settled: boolean; onOpen?: (image: ImageSummary) => void }) {
   const client = useClient();
   const [broken, setBroken] = useState(false);
   const [armed, setArmed] = useState(settled);
@@ -67,22 +89,32 @@ function Tile({ image, dataset, settled }: { image: ImageSummary; dataset: Datas
         <span className="tile-name">{name}</span>
         <TileMeta image={image} dataset={dataset} />
       </div>
+      {onOpen && image.status !== 'invalid' && <button type="button" className="tile-open" aria-label={`Label ${name}`} onClick={() => onOpen(image)} />}
     </div>
   );
 }
 
-export function ImageGrid({ dataset }: { dataset: Dataset }) {
-  const [filter, setFilter] = useState<ImageFilter>('all');
+interface ImageGridProps {
+  dataset: Dataset;
+  /** Adds a tab per label (the labeling page's preview). */
+  labels?: readonly LabelInfo[];
+  /** Makes each valid tile a button, e.g. to open the image for labeling. */
+  onOpen?: (image: ImageSummary) => void;
+}
+
+export function ImageGrid({ dataset, labels = [], onOpen }: ImageGridProps) {
+  const [filter, setFilter] = useState<GridFilter>({ filter: 'all' });
   const [perRow, setPerRow] = useStoredNumber('studio.grid.perRow', 6, PER_ROW_CHOICES);
   // Any change of the counts (an index run finishing, even a cancelled one) invalidates the pages, and
   // so does the server's word that the dataset changed: an import can rewrite annotations, counts unchanged.
   const [changes, countChange] = useReducer((n: number) => n + 1, 0);
   useStudioEvents((event) => {
-    if (event.type === 'datasets-changed' && event.datasetId === dataset.id) countChange();
+    // A label edited elsewhere moves an image between tabs without changing the dataset's counts.
+    if ((event.type === 'datasets-changed' || event.type === 'annotation-changed') && event.datasetId === dataset.id) countChange();
   });
   const { stats } = dataset;
   const version = [dataset.indexedAt, stats.images, stats.labeled, stats.invalid.length, changes].join('|');
-  const pages = useImagePages(dataset.id, filter, version);
+  const pages = useImagePages(dataset.id, filter.filter, version, filter.label);
   const scrollRef = useRef<HTMLDivElement>(null);
   const width = useWidth(scrollRef);
   const tabsId = useId();
@@ -108,7 +140,9 @@ export function ImageGrid({ dataset }: { dataset: Dataset }) {
   const { ensure } = pages;
   useEffect(() => ensure(firstIndex, lastIndex), [ensure, firstIndex, lastIndex]);
 
-  const choose = (next: ImageFilter) => {
+  const tabs = tabsFor(dataset, labels);
+  const selectedKey = keyOf(filter);
+  const choose = (next: GridFilter) => {
     setFilter(next);
     virtualizer.scrollToOffset(0);
   };
@@ -117,27 +151,26 @@ export function ImageGrid({ dataset }: { dataset: Dataset }) {
     <section className="grid-pane" aria-label="Images">
       <div className="grid-toolbar">
         <div role="tablist" aria-label="Filter images" className="filter-tabs">
-          {FILTERS.map(({ filter: value, label }) => (
+          {tabs.map((tab, position) => (
             <button
-              key={value}
+              key={tab.key}
               type="button"
               role="tab"
-              id={`${tabsId}-${value}`}
-              aria-selected={filter === value}
+              id={`${tabsId}-${position}`}
+              aria-selected={selectedKey === tab.key}
               aria-controls={`${tabsId}-panel`}
-              tabIndex={filter === value ? 0 : -1}
+              tabIndex={selectedKey === tab.key ? 0 : -1}
               className="filter-tab"
-              onClick={() => choose(value)}
+              onClick={() => choose(tab.value)}
               onKeyDown={(event) => {
                 const step = event.key === 'ArrowRight' ? 1 : event.key === 'ArrowLeft' ? -1 : 0;
                 if (!step) return;
-                const index = (FILTERS.findIndex((f) => f.filter === filter) + step + FILTERS.length) % FILTERS.length;
-                const target = FILTERS[index]!.filter;
-                choose(target);
-                document.getElementById(`${tabsId}-${target}`)?.focus();
+                const index = (position + step + tabs.length) % tabs.length;
+                choose(tabs[index]!.value);
+                document.getElementById(`${tabsId}-${index}`)?.focus();
               }}
             >
-              {label} <span className="count">({formatCount(filterCount(dataset, value))})</span>
+              {tab.title} <span className="count">({formatCount(tab.count)})</span>
             </button>
           ))}
         </div>
@@ -156,7 +189,7 @@ export function ImageGrid({ dataset }: { dataset: Dataset }) {
         className="grid-scroll"
         role="tabpanel"
         id={`${tabsId}-panel`}
-        aria-labelledby={`${tabsId}-${filter}`}
+        aria-labelledby={`${tabsId}-${Math.max(0, tabs.findIndex((tab) => tab.key === selectedKey))}`}
         tabIndex={0}
       >
         {pages.total === 0 && <p className="empty">No images here.</p>}
@@ -177,7 +210,7 @@ export function ImageGrid({ dataset }: { dataset: Dataset }) {
               {Array.from({ length: Math.min(perRow, total - row.index * perRow) }, (_, column) => {
                 const index = row.index * perRow + column;
                 const image = pages.at(index);
-                return image ? <Tile key={image.id} image={image} dataset={dataset} settled={!virtualizer.isScrolling} /> : <div key={`loading-${index}`} className="tile tile-loading" aria-hidden="true" />;
+                return image ? <Tile key={image.id} image={image} dataset={dataset} settled={!virtualizer.isScrolling} onOpen={onOpen} /> : <div key={`loading-${index}`} className="tile tile-loading" aria-hidden="true" />;
               })}
             </div>
           ))}

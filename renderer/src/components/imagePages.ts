@@ -25,11 +25,11 @@ export interface ImagePages {
 }
 
 /** Pages of listImages fetched on demand and kept until the query (or `version`) changes. */
-export function useImagePages(datasetId: number, filter: ImageFilter, version: string): ImagePages {
+export function useImagePages(datasetId: number, filter: ImageFilter, version: string, label?: string): ImagePages {
   const client = useClient();
   const [attempt, retry] = useReducer((n: number) => n + 1, 0);
   const [, rerender] = useReducer((n: number) => n + 1, 0);
-  const key = `${datasetId}|${filter}|${version}|${attempt}`;
+  const key = `${datasetId}|${filter}|${label ?? ''}|${version}|${attempt}`;
   const cache = useRef<Cache | null>(null);
   if (cache.current?.key !== key) {
     cache.current = { key, pages: new Map(), pending: new Set(), total: null, error: null };
@@ -43,7 +43,7 @@ export function useImagePages(datasetId: number, filter: ImageFilter, version: s
       for (let page = Math.floor(first / PAGE_SIZE); page <= Math.floor(end / PAGE_SIZE); page++) {
         if (current.pages.has(page) || current.pending.has(page)) continue;
         current.pending.add(page);
-        client.listImages({ datasetId, filter, offset: page * PAGE_SIZE, limit: PAGE_SIZE }).then(
+        client.listImages({ datasetId, filter, label, offset: page * PAGE_SIZE, limit: PAGE_SIZE }).then(
           (result) => {
             current.pages.set(page, result.items);
             current.total = result.total;
@@ -58,7 +58,7 @@ export function useImagePages(datasetId: number, filter: ImageFilter, version: s
         );
       }
     },
-    [client, current, datasetId, filter],
+    [client, current, datasetId, filter, label],
   );
 
   useEffect(() => ensure(0, 0), [ensure]);

@@ -165,6 +165,9 @@ export function DatasetPage({ id }: { id: number }) {
               {current.description && <p className="muted">{current.description}</p>}
             </div>
             <div className="page-actions">
+              <a className="button button-primary" href={href({ page: 'label', id, imageId: null })}>
+                Label
+              </a>
               <button type="button" className="button" onClick={() => void reindex.run()} disabled={busy}>
                 Re-index
               </button>
