@@ -7,15 +7,12 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { collect, type CliRun } from '../helpers/cli';
 import { jpeg, png, tempDir } from '../helpers/fixtures';
 
 const repoRoot = resolve(import.meta.dirname, '../..');
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Run = CliRun;
 
 /**
  * `direct` runs what `npm run cli` runs (tsx on Node 22) without npm in between, for signal tests:
@@ -34,15 +31,7 @@ function start(workspace: string, args: string[], { direct = false } = {}) {
 }
 
 function cli(workspace: string, ...args: string[]): Promise<Run> {
-  const child = start(workspace, args);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((done, fail) => {
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
+  return collect(start(workspace, args));
 }
 
 /** Parses stdout as exactly one JSON document (JSON.parse rejects anything before or after it). */

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import sharp from 'sharp';
 import type { Box, Dataset, ImageDetail, ImagePage, Instance, InstanceType, JobInfo } from '../../main/shared/api';
-import { sharedDatasets, studioPerFile } from './studio-server';
+import { callApi, sharedDatasets, studioPerFile } from './studio-server';
 import { snapshot } from './studio-ui';
 
 const kangaroo = path.join(sharedDatasets, 'kangaroo');
@@ -22,18 +22,7 @@ test.afterAll(() => {
   for (const folder of folders) rmSync(folder, { recursive: true, force: true });
 });
 
-/** Calls the studio's API the way the renderer does (setup and checks; the labeling itself is done in the UI). */
-async function api<T>(method: string, ...args: unknown[]): Promise<T> {
-  const url = new URL(studio.url);
-  const response = await fetch(`${url.origin}/api/call/${method}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-studio-token': url.searchParams.get('token') ?? '' },
-    body: JSON.stringify({ args }),
-  });
-  const body = (await response.json()) as { result?: T; error?: { message: string } };
-  if (body.error) throw new Error(`${method}: ${body.error.message}`);
-  return body.result as T;
-}
+const api = <T>(method: string, ...args: unknown[]): Promise<T> => callApi<T>(studio.url, method, ...args);
 
 /** A dataset over a fresh folder holding `files` (name → file to copy, or the file's bytes); resolves once indexed. */
 async function makeDataset(type: InstanceType, name: string, files: Record<string, string | Buffer>): Promise<{ dataset: Dataset; folder: string; images: ImagePage['items'] }> {

@@ -6,7 +6,7 @@ import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { sharedDatasets, studioPerFile } from './studio-server';
+import { callApi, sharedDatasets, studioPerFile } from './studio-server';
 import { createInstance, fillNewDataset, metric, snapshot, submitNewDataset } from './studio-ui';
 
 const hymenoptera = path.join(sharedDatasets, 'hymenoptera', 'train');
@@ -20,18 +20,7 @@ const studio = studioPerFile();
 
 test.skip(!existsSync(hymenoptera), `the labeling tests need the hymenoptera images at ${hymenoptera} (../shared/datasets)`);
 
-/** Calls the studio's API as another window would, with the page's session token. */
-async function api<T>(method: string, ...args: unknown[]): Promise<T> {
-  const url = new URL(studio.url);
-  const response = await fetch(new URL(`/api/call/${method}`, url), {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-studio-token': url.searchParams.get('token') ?? '' },
-    body: JSON.stringify({ args }),
-  });
-  const body = (await response.json()) as { result?: T; error?: { message: string } };
-  if (body.error) throw new Error(`${method}: ${body.error.message}`);
-  return body.result as T;
-}
+const api = <T>(method: string, ...args: unknown[]): Promise<T> => callApi<T>(studio.url, method, ...args);
 
 interface ImageRow {
   id: number;

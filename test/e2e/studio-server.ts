@@ -70,3 +70,16 @@ export function studioPerFile(): StudioServer {
   });
   return studio;
 }
+
+/** Calls the studio's API as the renderer (or another window) does, with the page's session token. */
+export async function callApi<T>(studioUrl: string, method: string, ...args: unknown[]): Promise<T> {
+  const url = new URL(studioUrl);
+  const response = await fetch(new URL(`/api/call/${method}`, url), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-studio-token': url.searchParams.get('token') ?? '' },
+    body: JSON.stringify({ args }),
+  });
+  const body = (await response.json()) as { result?: T; error?: { message: string } };
+  if (body.error) throw new Error(`${method}: ${body.error.message}`);
+  return body.result as T;
+}

@@ -1,60 +1,40 @@
 import { mkdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { resultOf, type InstanceType } from '../../../main/shared/api';
-import { openStudio, type Studio } from '../../../main/core/studio';
 import { jpeg, png, tempDir, vocXml } from '../../helpers/fixtures';
+import { useStudioFixture } from '../../helpers/studio';
 
-let studio: Studio;
-let data: string;
-let cleanups: Array<() => void> = [];
-
-beforeEach(async () => {
-  const ws = tempDir('ws-');
-  const folder = tempDir('data-');
-  cleanups = [ws.cleanup, folder.cleanup];
-  data = folder.dir;
-  studio = await openStudio({ workspace: ws.dir });
-});
-
-afterEach(async () => {
-  await studio.close();
-  for (const c of cleanups) c();
-});
+const fx = useStudioFixture();
 
 async function index(type: InstanceType, name = 'ds') {
-  const inst = await studio.createInstance({ type, name: `${type}-${name}` });
-  const { dataset, job } = await studio.createDataset({ instanceId: inst.id, name, path: data });
-  const done = await studio.waitJob(job.id);
+  const inst = await fx.studio.createInstance({ type, name: `${type}-${name}` });
+  const { dataset, job } = await fx.studio.createDataset({ instanceId: inst.id, name, path: fx.data });
+  const done = await fx.studio.waitJob(job.id);
   expect(done.state, JSON.stringify(done.error)).toBe('done');
   return { dataset, report: resultOf(done, 'index') };
 }
 
 async function reindex(datasetId: number) {
-  const job = await studio.reindexDataset(datasetId);
-  const done = await studio.waitJob(job.id);
+  const job = await fx.studio.reindexDataset(datasetId);
+  const done = await fx.studio.waitJob(job.id);
   expect(done.state).toBe('done');
   return resultOf(done, 'index');
-}
-
-function write(rel: string, bytes: Buffer | string) {
-  mkdirSync(join(data, rel, '..'), { recursive: true });
-  writeFileSync(join(data, rel), bytes);
 }
 
 describe('detection folder with awkward files', () => {
   beforeEach(async () => {
     const good = await jpeg(200, 150);
-    write('a.jpg', good);
-    write('a.xml', vocXml('a.jpg', 200, 150, [['cat', 10, 20, 110, 120], ['dog', 50.5, 30.4, 180.6, 140.2]]));
-    write('truncated.jpg', good.subarray(0, Math.floor(good.length / 2)));
-    write('tiny.png', await png(20, 20));
-    write('notes.txt', 'not an image');
-    write('UPPER.JPG', await jpeg(120, 90));
-    write('袋鼠 照片.jpg', await jpeg(100, 100));
-    write('袋鼠 照片.xml', vocXml('袋鼠 照片.jpg', 100, 100, [['袋鼠', 1, 1, 50, 50]]));
-    write('broken.jpg', await jpeg(64, 64));
-    write('broken.xml', '<annotation><object><name>cat</name><bndbox><xmin>1</xmin></bndbox></object>');
+    fx.write('a.jpg', good);
+    fx.write('a.xml', vocXml('a.jpg', 200, 150, [['cat', 10, 20, 110, 120], ['dog', 50.5, 30.4, 180.6, 140.2]]));
+    fx.write('truncated.jpg', good.subarray(0, Math.floor(good.length / 2)));
+    fx.write('tiny.png', await png(20, 20));
+    fx.write('notes.txt', 'not an image');
+    fx.write('UPPER.JPG', await jpeg(120, 90));
+    fx.write('袋鼠 照片.jpg', await jpeg(100, 100));
+    fx.write('袋鼠 照片.xml', vocXml('袋鼠 照片.jpg', 100, 100, [['袋鼠', 1, 1, 50, 50]]));
+    fx.write('broken.jpg', await jpeg(64, 64));
+    fx.write('broken.xml', '<annotation><object><name>cat</name><bndbox><xmin>1</xmin></bndbox></object>');
   });
 
   it('indexes what it can and names every problem', async () => {
@@ -73,21 +53,21 @@ describe('detection folder with awkward files', () => {
     expect(s.warnings.filter((w) => w.code === 'non_ascii_label').map((w) => w.label)).toEqual(['袋鼠']);
     expect(report.files.added.sort()).toEqual(['UPPER.JPG', 'a.jpg', 'broken.jpg', 'tiny.png', 'truncated.jpg', '袋鼠 照片.jpg']);
 
-    const page = await studio.listImages({ datasetId: report.dataset.id, filter: 'unlabeled' });
+    const page = await fx.studio.listImages({ datasetId: report.dataset.id, filter: 'unlabeled' });
     expect(page.items.map((i) => i.path)).toEqual(['UPPER.JPG', 'broken.jpg']);
     expect(page.items[1]!.notes[0]).toMatch(/^annotation broken.xml: malformed XML/);
-    const a = (await studio.listImages({ datasetId: report.dataset.id, filter: 'labeled' })).items.find((i) => i.path === 'a.jpg')!;
-    const detail = await studio.getImage(a.id);
+    const a = (await fx.studio.listImages({ datasetId: report.dataset.id, filter: 'labeled' })).items.find((i) => i.path === 'a.jpg')!;
+    const detail = await fx.studio.getImage(a.id);
     expect(detail.boxes[1]).toEqual({ label: 'dog', xmin: 50.5, ymin: 30.4, xmax: 180.6, ymax: 140.2, difficult: false, truncated: false });
   });
 
   it('re-index reports exactly the touched, added and deleted files', async () => {
     const { dataset } = await index('detection');
     const future = new Date(Date.now() + 5000);
-    utimesSync(join(data, 'UPPER.JPG'), future, future);
-    write('new.png', await png(64, 48));
-    rmSync(join(data, 'a.jpg'));
-    write('broken.xml', vocXml('broken.jpg', 64, 64, [['cat', 2, 2, 30, 30]])); // annotation fixed on disk
+    utimesSync(join(fx.data, 'UPPER.JPG'), future, future);
+    fx.write('new.png', await png(64, 48));
+    rmSync(join(fx.data, 'a.jpg'));
+    fx.write('broken.xml', vocXml('broken.jpg', 64, 64, [['cat', 2, 2, 30, 30]])); // annotation fixed on disk
 
     const r = await reindex(dataset.id);
     expect(r.files).toEqual({ added: ['new.png'], removed: ['a.jpg'], changed: ['UPPER.JPG', 'broken.jpg'] });
@@ -102,69 +82,69 @@ describe('detection folder with awkward files', () => {
 
 describe('annotations edited in the studio', () => {
   it('survive a re-index, unless the XML on disk is newer; then both versions are kept', async () => {
-    write('p.jpg', await jpeg(100, 100));
-    write('p.xml', vocXml('p.jpg', 100, 100, [['disk', 1, 1, 10, 10]]));
+    fx.write('p.jpg', await jpeg(100, 100));
+    fx.write('p.xml', vocXml('p.jpg', 100, 100, [['disk', 1, 1, 10, 10]]));
     const { dataset } = await index('detection');
-    const img = (await studio.listImages({ datasetId: dataset.id })).items[0]!;
+    const img = (await fx.studio.listImages({ datasetId: dataset.id })).items[0]!;
     const studioBoxes = [{ label: 'studio', xmin: 5, ymin: 5, xmax: 50, ymax: 60, difficult: false, truncated: true }];
-    await studio.saveAnnotation({ imageId: img.id, annotation: { label: null, boxes: studioBoxes } });
+    await fx.studio.saveAnnotation({ imageId: img.id, annotation: { label: null, boxes: studioBoxes } });
 
     // An older XML on disk (e.g. restored from a backup) does not overwrite the edit.
-    write('p.xml', vocXml('p.jpg', 100, 100, [['old-disk', 1, 1, 10, 10]]));
+    fx.write('p.xml', vocXml('p.jpg', 100, 100, [['old-disk', 1, 1, 10, 10]]));
     const past = new Date(Date.now() - 3600_000);
-    utimesSync(join(data, 'p.xml'), past, past);
+    utimesSync(join(fx.data, 'p.xml'), past, past);
     let r = await reindex(dataset.id);
     expect(r.conflicts).toEqual([]);
-    expect((await studio.getImage(img.id)).boxes).toEqual(studioBoxes);
+    expect((await fx.studio.getImage(img.id)).boxes).toEqual(studioBoxes);
 
     // A newer XML wins, and the studio version stays retrievable.
-    write('p.xml', vocXml('p.jpg', 100, 100, [['new-disk', 2, 2, 20, 20]]));
+    fx.write('p.xml', vocXml('p.jpg', 100, 100, [['new-disk', 2, 2, 20, 20]]));
     const future = new Date(Date.now() + 3600_000);
-    utimesSync(join(data, 'p.xml'), future, future);
+    utimesSync(join(fx.data, 'p.xml'), future, future);
     r = await reindex(dataset.id);
     expect(r.conflicts).toHaveLength(1);
     expect(r.conflicts[0]).toMatchObject({ path: 'p.jpg', kept: 'disk', studio: { boxes: studioBoxes } });
-    expect((await studio.getImage(img.id)).boxes.map((b) => b.label)).toEqual(['new-disk']);
-    expect(await studio.listConflicts(dataset.id)).toEqual(r.conflicts);
+    expect((await fx.studio.getImage(img.id)).boxes.map((b) => b.label)).toEqual(['new-disk']);
+    expect(await fx.studio.listConflicts(dataset.id)).toEqual(r.conflicts);
   });
 
   it('rejects boxes outside the image and boxes on classification images', async () => {
-    write('c/x.jpg', await jpeg(50, 40));
+    fx.write('c/x.jpg', await jpeg(50, 40));
     const { dataset } = await index('classification');
-    const img = (await studio.listImages({ datasetId: dataset.id })).items[0]!;
+    const img = (await fx.studio.listImages({ datasetId: dataset.id })).items[0]!;
     await expect(
-      studio.saveAnnotation({ imageId: img.id, annotation: { label: null, boxes: [{ label: 'a', xmin: 0, ymin: 0, xmax: 5, ymax: 5, difficult: false, truncated: false }] } }),
+      fx.studio.saveAnnotation({ imageId: img.id, annotation: { label: null, boxes: [{ label: 'a', xmin: 0, ymin: 0, xmax: 5, ymax: 5, difficult: false, truncated: false }] } }),
     ).rejects.toMatchObject({ code: 'invalid_input', field: 'annotation.boxes' });
-    const saved = await studio.saveAnnotation({ imageId: img.id, annotation: { label: 'dog', boxes: [] } });
+    const saved = await fx.studio.saveAnnotation({ imageId: img.id, annotation: { label: 'dog', boxes: [] } });
     expect(saved).toMatchObject({ label: 'dog', source: 'studio', status: 'labeled' });
     // The folder says "c", the user said "dog": re-indexing keeps the user's label.
     const future = new Date(Date.now() + 5000);
-    utimesSync(join(data, 'c/x.jpg'), future, future);
+    utimesSync(join(fx.data, 'c/x.jpg'), future, future);
     await reindex(dataset.id);
-    expect((await studio.getImage(img.id)).label).toBe('dog');
+    expect((await fx.studio.getImage(img.id)).label).toBe('dog');
   });
 });
 
 describe('EXIF orientation', () => {
   it('indexes rotated photos in the displayed frame and maps labelImg boxes into it', async () => {
     // Stored 400×300, displayed 300×400 (rotated 90° clockwise). labelImg labels the stored pixels.
-    write('rot.jpg', await jpeg(400, 300, { orientation: 6 }));
-    write('rot.xml', vocXml('rot.jpg', 400, 300, [['thing', 10, 20, 110, 70]]));
+    fx.write('rot.jpg', await jpeg(400, 300, { orientation: 6 }));
+    fx.write('rot.xml', vocXml('rot.jpg', 400, 300, [['thing', 10, 20, 110, 70]]));
     const { dataset } = await index('detection');
-    const img = (await studio.listImages({ datasetId: dataset.id })).items[0]!;
+    const img = (await fx.studio.listImages({ datasetId: dataset.id })).items[0]!;
     expect(img).toMatchObject({ width: 300, height: 400, orientation: 6 });
     // Rotating 90° CW maps (x, y) → (H − y, x) with H = 300 the stored height.
-    expect((await studio.getImage(img.id)).boxes[0]).toMatchObject({ xmin: 230, ymin: 10, xmax: 280, ymax: 110 });
+    expect((await fx.studio.getImage(img.id)).boxes[0]).toMatchObject({ xmin: 230, ymin: 10, xmax: 280, ymax: 110 });
   });
 });
 
 describe('classification folders', () => {
   it('labels by sub-folder, leaves root images unlabeled, keeps Unicode labels with a warning', async () => {
-    write('cat/1.jpg', await jpeg(40, 40));
-    write('cat/2.png', await png(40, 40));
-    write('狗/1.jpg', await jpeg(40, 40));
-    write('loose.jpg', await jpeg(40, 40));
-    write('.hidden/x.jpg', await jpeg(40, 40));
+    fx.write('cat/1.jpg', await jpeg(40, 40));
+    fx.write('cat/2.png', await png(40, 40));
+    fx.write('狗/1.jpg', await jpeg(40, 40));
+    fx.write('loose.jpg', await jpeg(40, 40));
+    fx.write('.hidden/x.jpg', await jpeg(40, 40));
     const { report } = await index('classification');
     const s = report.dataset.stats;
     expect(s).toMatchObject({ images: 4, labeled: 3, unlabeled: 1, boxes: 0, labels: { cat: 2, 狗: 1 }, invalid: [] });
@@ -178,12 +158,12 @@ describe('classification folders', () => {
 
 describe('input errors', () => {
   it('names the field and the reason', async () => {
-    await expect(studio.createInstance({ type: 'detection', name: '_bad' })).rejects.toMatchObject({ code: 'invalid_input', field: 'name' });
-    await expect(studio.createInstance({ type: 'detection', name: 'x'.repeat(31) })).rejects.toMatchObject({ field: 'name' });
-    await expect(studio.createInstance({ type: 'segmentation' as never, name: 'ok' })).rejects.toMatchObject({ field: 'type' });
-    const inst = await studio.createInstance({ type: 'detection', name: '中文-name_1' });
-    await expect(studio.createInstance({ type: 'ocr', name: '中文-name_1' })).rejects.toMatchObject({ code: 'conflict', field: 'name' });
-    await expect(studio.createDataset({ instanceId: inst.id, name: 'd', path: join(data, 'nope') })).rejects.toMatchObject({ field: 'path', message: expect.stringContaining('folder not found') });
-    await expect(studio.getDataset(999)).rejects.toMatchObject({ code: 'not_found' });
+    await expect(fx.studio.createInstance({ type: 'detection', name: '_bad' })).rejects.toMatchObject({ code: 'invalid_input', field: 'name' });
+    await expect(fx.studio.createInstance({ type: 'detection', name: 'x'.repeat(31) })).rejects.toMatchObject({ field: 'name' });
+    await expect(fx.studio.createInstance({ type: 'segmentation' as never, name: 'ok' })).rejects.toMatchObject({ field: 'type' });
+    const inst = await fx.studio.createInstance({ type: 'detection', name: '中文-name_1' });
+    await expect(fx.studio.createInstance({ type: 'ocr', name: '中文-name_1' })).rejects.toMatchObject({ code: 'conflict', field: 'name' });
+    await expect(fx.studio.createDataset({ instanceId: inst.id, name: 'd', path: join(fx.data, 'nope') })).rejects.toMatchObject({ field: 'path', message: expect.stringContaining('folder not found') });
+    await expect(fx.studio.getDataset(999)).rejects.toMatchObject({ code: 'not_found' });
   });
 });

@@ -4,24 +4,19 @@ import { spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { collect, type CliRun } from '../../helpers/cli';
 import { tempDir, vocXml } from '../../helpers/fixtures';
 
 const repoRoot = resolve(import.meta.dirname, '../../..');
 
-function cli(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn('npm', ['run', '--silent', 'cli', '--', ...args], {
-    cwd: repoRoot,
-    env: { ...process.env, PATH: `${join(repoRoot, 'node_modules', '.bin')}:${process.env['PATH']}` },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((done, fail) => {
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
+function cli(...args: string[]): Promise<CliRun> {
+  return collect(
+    spawn('npm', ['run', '--silent', 'cli', '--', ...args], {
+      cwd: repoRoot,
+      env: { ...process.env, PATH: `${join(repoRoot, 'node_modules', '.bin')}:${process.env['PATH']}` },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
 }
 
 describe('autolearn eval-detections', () => {

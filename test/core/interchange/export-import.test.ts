@@ -1,169 +1,148 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { resultOf, type Annotation, type InstanceType } from '../../../main/shared/api';
-import { openStudio, type Studio } from '../../../main/core/studio';
 import { splitTrainVal } from '../../../main/core/datasets/split';
 import { jpeg, png, tempDir, vocXml } from '../../helpers/fixtures';
+import { useStudioFixture } from '../../helpers/studio';
 
-let studio: Studio;
-let data: string;
-let out: string;
-let cleanups: Array<() => void> = [];
+const fx = useStudioFixture();
 
-beforeEach(async () => {
-  const dirs = [tempDir('ws-'), tempDir('data-'), tempDir('out-')];
-  cleanups = dirs.map((d) => d.cleanup);
-  data = dirs[1]!.dir;
-  out = dirs[2]!.dir;
-  studio = await openStudio({ workspace: dirs[0]!.dir });
-});
-
-afterEach(async () => {
-  await studio.close();
-  for (const c of cleanups) c();
-});
-
-function write(rel: string, bytes: Buffer | string) {
-  mkdirSync(join(data, rel, '..'), { recursive: true });
-  writeFileSync(join(data, rel), bytes);
-}
-
-async function dataset(type: InstanceType, path = data, name = 'ds') {
-  const inst = await studio.createInstance({ type, name: `${type}-${name}` });
-  const { dataset: ds, job } = await studio.createDataset({ instanceId: inst.id, name, path });
-  resultOf(await studio.waitJob(job.id), 'index');
+async function dataset(type: InstanceType, path = fx.data, name = 'ds') {
+  const inst = await fx.studio.createInstance({ type, name: `${type}-${name}` });
+  const { dataset: ds, job } = await fx.studio.createDataset({ instanceId: inst.id, name, path });
+  resultOf(await fx.studio.waitJob(job.id), 'index');
   return ds;
 }
 
 async function annotations(datasetId: number): Promise<Record<string, Annotation>> {
-  const page = await studio.listImages({ datasetId, limit: 1000 });
-  const out: Record<string, Annotation> = {};
+  const page = await fx.studio.listImages({ datasetId, limit: 1000 });
+  const found: Record<string, Annotation> = {};
   for (const item of page.items) {
-    const d = await studio.getImage(item.id);
-    if (d.status === 'labeled') out[d.path.split('/').pop()!] = { label: d.label, boxes: d.boxes };
+    const d = await fx.studio.getImage(item.id);
+    if (d.status === 'labeled') found[d.path.split('/').pop()!] = { label: d.label, boxes: d.boxes };
   }
-  return out;
+  return found;
 }
 
 describe('export', () => {
   it('writes the OSS VOC layout, links images, and leaves unlabeled images out', async () => {
-    write('a.jpg', await jpeg(120, 80));
-    write('a.xml', vocXml('a.jpg', 120, 80, [['cat', 1, 2, 50, 60]]));
-    write('sub/b.png', await png(64, 48));
-    write('sub/b.xml', vocXml('b.png', 64, 48, [['dog', 0, 0, 64, 48], ['cat', 3, 3, 9, 9]]));
-    write('unlabeled.jpg', await jpeg(50, 50));
+    fx.write('a.jpg', await jpeg(120, 80));
+    fx.write('a.xml', vocXml('a.jpg', 120, 80, [['cat', 1, 2, 50, 60]]));
+    fx.write('sub/b.png', await png(64, 48));
+    fx.write('sub/b.xml', vocXml('b.png', 64, 48, [['dog', 0, 0, 64, 48], ['cat', 3, 3, 9, 9]]));
+    fx.write('unlabeled.jpg', await jpeg(50, 50));
     const ds = await dataset('detection');
-    const job = await studio.exportDataset({ datasetId: ds.id, format: 'voc', outDir: join(out, 'voc') });
-    const report = resultOf(await studio.waitJob(job.id), 'export');
+    const job = await fx.studio.exportDataset({ datasetId: ds.id, format: 'voc', outDir: join(fx.out, 'voc') });
+    const report = resultOf(await fx.studio.waitJob(job.id), 'export');
     expect(report).toMatchObject({ format: 'voc', images: 2, files: 4, skipped: 1 });
-    expect(readdirSync(join(out, 'voc'), { recursive: true }).map(String).sort()).toEqual(['a.jpg', 'a.xml', 'sub', 'sub/b.png', 'sub/b.xml']);
-    const xml = readFileSync(join(out, 'voc', 'sub', 'b.xml'), 'utf8');
-    expect(xml).toContain(`<path>${join(out, 'voc', 'sub', 'b.png')}</path>`);
+    expect(readdirSync(join(fx.out, 'voc'), { recursive: true }).map(String).sort()).toEqual(['a.jpg', 'a.xml', 'sub', 'sub/b.png', 'sub/b.xml']);
+    const xml = readFileSync(join(fx.out, 'voc', 'sub', 'b.xml'), 'utf8');
+    expect(xml).toContain(`<path>${join(fx.out, 'voc', 'sub', 'b.png')}</path>`);
     expect(xml).toContain('<folder>sub</folder>');
-    expect(readFileSync(join(out, 'voc', 'a.jpg'))).toEqual(readFileSync(join(data, 'a.jpg')));
+    expect(readFileSync(join(fx.out, 'voc', 'a.jpg'))).toEqual(readFileSync(join(fx.data, 'a.jpg')));
   });
 
   it('writes the devkit layout with a reproducible, stratified split', async () => {
     for (let i = 0; i < 10; i++) {
-      write(`img${i}.jpg`, await jpeg(60, 60, { seed: i }));
-      write(`img${i}.xml`, vocXml(`img${i}.jpg`, 60, 60, [[i < 6 ? 'cat' : 'dog', 5, 5, 40, 40]]));
+      fx.write(`img${i}.jpg`, await jpeg(60, 60, { seed: i }));
+      fx.write(`img${i}.xml`, vocXml(`img${i}.jpg`, 60, 60, [[i < 6 ? 'cat' : 'dog', 5, 5, 40, 40]]));
     }
     const ds = await dataset('detection');
     const run = async (dir: string, seed: number) =>
-      resultOf(await studio.waitJob((await studio.exportDataset({ datasetId: ds.id, format: 'voc-devkit', outDir: join(out, dir), split: 0.7, seed, images: 'copy' })).id), 'export');
+      resultOf(await fx.studio.waitJob((await fx.studio.exportDataset({ datasetId: ds.id, format: 'voc-devkit', outDir: join(fx.out, dir), split: 0.7, seed, images: 'copy' })).id), 'export');
     await run('a', 7);
     await run('b', 7);
-    const sets = (dir: string, name: string) => readFileSync(join(out, dir, 'ImageSets/Main', `${name}.txt`), 'utf8').trim().split('\n');
+    const sets = (dir: string, name: string) => readFileSync(join(fx.out, dir, 'ImageSets/Main', `${name}.txt`), 'utf8').trim().split('\n');
     expect(sets('a', 'val')).toEqual(sets('b', 'val'));
     expect(sets('a', 'trainval')).toHaveLength(10);
     // 6 cats → 2 val (round(6 × 0.3) = 2), 4 dogs → 1 val.
     const val = sets('a', 'val');
     expect(val.filter((id) => Number(id.slice(3)) < 6)).toHaveLength(2);
     expect(val.filter((id) => Number(id.slice(3)) >= 6)).toHaveLength(1);
-    expect(readFileSync(join(out, 'a', 'labels.txt'), 'utf8')).toBe('cat\ndog\n');
-    expect(existsSync(join(out, 'a', 'JPEGImages', 'img0.jpg'))).toBe(true);
-    expect(existsSync(join(out, 'a', 'Annotations', 'img0.xml'))).toBe(true);
+    expect(readFileSync(join(fx.out, 'a', 'labels.txt'), 'utf8')).toBe('cat\ndog\n');
+    expect(existsSync(join(fx.out, 'a', 'JPEGImages', 'img0.jpg'))).toBe(true);
+    expect(existsSync(join(fx.out, 'a', 'Annotations', 'img0.xml'))).toBe(true);
   });
 
   it('writes EXIF-rotated photos upright, with boxes in that frame', async () => {
-    write('rot.jpg', await jpeg(400, 300, { orientation: 6 }));
-    write('rot.xml', vocXml('rot.jpg', 400, 300, [['thing', 10, 20, 110, 70]])); // labelImg: stored frame
+    fx.write('rot.jpg', await jpeg(400, 300, { orientation: 6 }));
+    fx.write('rot.xml', vocXml('rot.jpg', 400, 300, [['thing', 10, 20, 110, 70]])); // labelImg: stored frame
     const ds = await dataset('detection');
-    resultOf(await studio.waitJob((await studio.exportDataset({ datasetId: ds.id, format: 'voc', outDir: out })).id), 'export');
-    const meta = await sharp(join(out, 'rot.jpg')).metadata();
+    resultOf(await fx.studio.waitJob((await fx.studio.exportDataset({ datasetId: ds.id, format: 'voc', outDir: fx.out })).id), 'export');
+    const meta = await sharp(join(fx.out, 'rot.jpg')).metadata();
     expect([meta.width, meta.height, meta.orientation ?? 1]).toEqual([300, 400, 1]);
-    const xml = readFileSync(join(out, 'rot.xml'), 'utf8');
+    const xml = readFileSync(join(fx.out, 'rot.xml'), 'utf8');
     expect(xml).toMatch(/<width>300<\/width>\s*<height>400<\/height>/);
     expect(xml).toMatch(/<xmin>230<\/xmin>\s*<ymin>10<\/ymin>\s*<xmax>280<\/xmax>\s*<ymax>110<\/ymax>/);
   });
 
   it('refuses an output folder inside the dataset or one that is not empty, and wrong formats', async () => {
-    write('c/x.jpg', await jpeg(40, 40));
+    fx.write('c/x.jpg', await jpeg(40, 40));
     const ds = await dataset('classification');
-    await expect(studio.exportDataset({ datasetId: ds.id, format: 'folders', outDir: join(data, 'export') })).rejects.toMatchObject({ field: 'outDir', message: expect.stringContaining('inside the dataset folder') });
-    writeFileSync(join(out, 'keep.txt'), 'mine');
-    await expect(studio.exportDataset({ datasetId: ds.id, format: 'folders', outDir: out })).rejects.toMatchObject({ code: 'conflict', field: 'outDir' });
-    await expect(studio.exportDataset({ datasetId: ds.id, format: 'voc', outDir: join(out, 'v') })).rejects.toMatchObject({ field: 'format', message: expect.stringContaining('does not carry classification') });
-    write('loose.jpg', await jpeg(40, 40));
-    const unlabeled = await dataset('classification', join(data, 'c'), 'unlabeled');
-    await studio.saveAnnotation({ imageId: (await studio.listImages({ datasetId: unlabeled.id })).items[0]!.id, annotation: { label: null, boxes: [] } });
-    await expect(studio.exportDataset({ datasetId: unlabeled.id, format: 'folders', outDir: join(out, 'empty') })).rejects.toMatchObject({ field: 'datasetId', message: expect.stringContaining('no labeled images') });
-    expect(readFileSync(join(out, 'keep.txt'), 'utf8')).toBe('mine');
+    await expect(fx.studio.exportDataset({ datasetId: ds.id, format: 'folders', outDir: join(fx.data, 'export') })).rejects.toMatchObject({ field: 'outDir', message: expect.stringContaining('inside the dataset folder') });
+    writeFileSync(join(fx.out, 'keep.txt'), 'mine');
+    await expect(fx.studio.exportDataset({ datasetId: ds.id, format: 'folders', outDir: fx.out })).rejects.toMatchObject({ code: 'conflict', field: 'outDir' });
+    await expect(fx.studio.exportDataset({ datasetId: ds.id, format: 'voc', outDir: join(fx.out, 'v') })).rejects.toMatchObject({ field: 'format', message: expect.stringContaining('does not carry classification') });
+    fx.write('loose.jpg', await jpeg(40, 40));
+    const unlabeled = await dataset('classification', join(fx.data, 'c'), 'unlabeled');
+    await fx.studio.saveAnnotation({ imageId: (await fx.studio.listImages({ datasetId: unlabeled.id })).items[0]!.id, annotation: { label: null, boxes: [] } });
+    await expect(fx.studio.exportDataset({ datasetId: unlabeled.id, format: 'folders', outDir: join(fx.out, 'empty') })).rejects.toMatchObject({ field: 'datasetId', message: expect.stringContaining('no labeled images') });
+    expect(readFileSync(join(fx.out, 'keep.txt'), 'utf8')).toBe('mine');
   });
 });
 
 describe('export → import', () => {
   it.each(['voc', 'voc-devkit'] as const)('%s: detection annotations come back unchanged into a fresh dataset', async (format) => {
-    write('p/a.jpg', await jpeg(200, 100));
-    write('p/a.xml', vocXml('a.jpg', 200, 100, [['猫', 10, 10, 90, 60], ['dog  2', 100, 5, 200, 100]]));
-    write('q.png', await png(80, 80));
-    write('q.xml', vocXml('q.png', 80, 80, [['cat', 0, 0, 1, 1]]));
+    fx.write('p/a.jpg', await jpeg(200, 100));
+    fx.write('p/a.xml', vocXml('a.jpg', 200, 100, [['猫', 10, 10, 90, 60], ['dog  2', 100, 5, 200, 100]]));
+    fx.write('q.png', await png(80, 80));
+    fx.write('q.xml', vocXml('q.png', 80, 80, [['cat', 0, 0, 1, 1]]));
     const ds = await dataset('detection');
-    resultOf(await studio.waitJob((await studio.exportDataset({ datasetId: ds.id, format, outDir: join(out, 'x'), images: 'copy' })).id), 'export');
+    resultOf(await fx.studio.waitJob((await fx.studio.exportDataset({ datasetId: ds.id, format, outDir: join(fx.out, 'x'), images: 'copy' })).id), 'export');
 
     // A second copy of the images without annotations, then the import.
     const bare = tempDir('bare-');
-    cleanups.push(bare.cleanup);
+    fx.track(bare);
     mkdirSync(join(bare.dir, 'p'));
-    writeFileSync(join(bare.dir, 'p', 'a.jpg'), readFileSync(join(data, 'p', 'a.jpg')));
-    writeFileSync(join(bare.dir, 'q.png'), readFileSync(join(data, 'q.png')));
+    writeFileSync(join(bare.dir, 'p', 'a.jpg'), readFileSync(join(fx.data, 'p', 'a.jpg')));
+    writeFileSync(join(bare.dir, 'q.png'), readFileSync(join(fx.data, 'q.png')));
     const target = await dataset('detection', bare.dir, 'bare');
     expect(await annotations(target.id)).toEqual({});
-    const report = resultOf(await studio.waitJob((await studio.importAnnotations({ datasetId: target.id, format, from: join(out, 'x') })).id), 'import');
+    const report = resultOf(await fx.studio.waitJob((await fx.studio.importAnnotations({ datasetId: target.id, format, from: join(fx.out, 'x') })).id), 'import');
     expect(report).toMatchObject({ updated: 2, unmatched: [], problems: [] });
     expect(await annotations(target.id)).toEqual(await annotations(ds.id));
     // Imported labels are studio edits: a re-index keeps them.
-    resultOf(await studio.waitJob((await studio.reindexDataset(target.id)).id), 'index');
+    resultOf(await fx.studio.waitJob((await fx.studio.reindexDataset(target.id)).id), 'index');
     expect(Object.keys(await annotations(target.id))).toEqual(['a.jpg', 'q.png']);
   });
 
   it('folders: classification labels come back, unmatched files and bad XML are reported', async () => {
-    write('cat/1.jpg', await jpeg(40, 40, { seed: 1 }));
-    write('cat/2.jpg', await jpeg(40, 40, { seed: 2 }));
-    write('dog/3.jpg', await jpeg(40, 40, { seed: 3 }));
+    fx.write('cat/1.jpg', await jpeg(40, 40, { seed: 1 }));
+    fx.write('cat/2.jpg', await jpeg(40, 40, { seed: 2 }));
+    fx.write('dog/3.jpg', await jpeg(40, 40, { seed: 3 }));
     const ds = await dataset('classification');
-    resultOf(await studio.waitJob((await studio.exportDataset({ datasetId: ds.id, format: 'folders', outDir: join(out, 'f'), split: 0.5, seed: 1 })).id), 'export');
-    expect(readFileSync(join(out, 'f', 'labels.csv'), 'utf8').split('\n')[0]).toBe('path,label,split');
-    mkdirSync(join(out, 'f', 'train', 'bird'), { recursive: true });
-    writeFileSync(join(out, 'f', 'train', 'bird', 'unknown.jpg'), await jpeg(10, 10));
+    resultOf(await fx.studio.waitJob((await fx.studio.exportDataset({ datasetId: ds.id, format: 'folders', outDir: join(fx.out, 'f'), split: 0.5, seed: 1 })).id), 'export');
+    expect(readFileSync(join(fx.out, 'f', 'labels.csv'), 'utf8').split('\n')[0]).toBe('path,label,split');
+    mkdirSync(join(fx.out, 'f', 'train', 'bird'), { recursive: true });
+    writeFileSync(join(fx.out, 'f', 'train', 'bird', 'unknown.jpg'), await jpeg(10, 10));
 
     const fresh = tempDir('fresh-');
-    cleanups.push(fresh.cleanup);
-    for (const f of ['1.jpg', '2.jpg', '3.jpg']) writeFileSync(join(fresh.dir, f), readFileSync(join(data, f === '3.jpg' ? 'dog' : 'cat', f)));
+    fx.track(fresh);
+    for (const f of ['1.jpg', '2.jpg', '3.jpg']) writeFileSync(join(fresh.dir, f), readFileSync(join(fx.data, f === '3.jpg' ? 'dog' : 'cat', f)));
     const target = await dataset('classification', fresh.dir, 'fresh');
-    const report = resultOf(await studio.waitJob((await studio.importAnnotations({ datasetId: target.id, format: 'folders', from: join(out, 'f') })).id), 'import');
+    const report = resultOf(await fx.studio.waitJob((await fx.studio.importAnnotations({ datasetId: target.id, format: 'folders', from: join(fx.out, 'f') })).id), 'import');
     expect(report).toMatchObject({ updated: 3, unmatched: ['unknown.jpg'] });
     expect(await annotations(target.id)).toEqual({ '1.jpg': { label: 'cat', boxes: [] }, '2.jpg': { label: 'cat', boxes: [] }, '3.jpg': { label: 'dog', boxes: [] } });
 
     const vocDir = tempDir('badvoc-');
-    cleanups.push(vocDir.cleanup);
+    fx.track(vocDir);
     writeFileSync(join(vocDir.dir, 'broken.xml'), '<annotation><object>');
     const det = await dataset('detection', fresh.dir, 'det');
-    const bad = resultOf(await studio.waitJob((await studio.importAnnotations({ datasetId: det.id, format: 'voc', from: vocDir.dir })).id), 'import');
+    const bad = resultOf(await fx.studio.waitJob((await fx.studio.importAnnotations({ datasetId: det.id, format: 'voc', from: vocDir.dir })).id), 'import');
     expect(bad).toMatchObject({ updated: 0, problems: [{ path: 'broken.xml', reason: expect.stringMatching(/^malformed XML/) }] });
-    await expect(studio.importAnnotations({ datasetId: det.id, format: 'voc', from: join(vocDir.dir, 'nope') })).rejects.toMatchObject({ field: 'from' });
+    await expect(fx.studio.importAnnotations({ datasetId: det.id, format: 'voc', from: join(vocDir.dir, 'nope') })).rejects.toMatchObject({ field: 'from' });
   });
 });
 
