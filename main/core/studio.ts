@@ -307,15 +307,26 @@ export class Studio implements StudioApi {
   }
 
   async getImage(id: number): Promise<ImageDetail> {
+    const row = this.imageRow(id);
+    return toDetail(this.db, row, this.datasetRow(row.dataset_id).type);
+  }
+
+  private imageRow(id: number): NonNullable<ReturnType<typeof getImageRow>> {
     const row = getImageRow(this.db, parse(schemas.id, id, 'imageId'));
     if (!row) throw new StudioError('not_found', `no image with id ${id}`, 'imageId');
-    return toDetail(this.db, row, this.datasetRow(row.dataset_id).type);
+    return row;
+  }
+
+  /** An image that can be labeled: indexed and not invalid. */
+  private async usableImage(id: number): Promise<ImageDetail> {
+    const image = await this.getImage(id);
+    if (image.status === 'invalid') throw new StudioError('invalid_input', `${image.path} is not a usable image: ${image.reason}`, 'imageId');
+    return image;
   }
 
   async saveAnnotation(input: SaveAnnotationInput): Promise<ImageDetail> {
     const v = parse(schemas.saveAnnotation, input, 'saveAnnotation');
-    const image = await this.getImage(v.imageId);
-    if (image.status === 'invalid') throw new StudioError('invalid_input', `${image.path} is not a usable image: ${image.reason}`, 'imageId');
+    const image = await this.usableImage(v.imageId);
     const ds = this.datasetRow(image.datasetId);
     const { label, boxes } = v.annotation;
     if (ds.type === 'classification' && boxes.length > 0) {
@@ -339,8 +350,7 @@ export class Studio implements StudioApi {
 
   async submitImage(input: SubmitImageInput): Promise<ImageDetail> {
     const v = parse(schemas.submitImage, input, 'submitImage');
-    const image = await this.getImage(v.imageId);
-    if (image.status === 'invalid') throw new StudioError('invalid_input', `${image.path} is not a usable image: ${image.reason}`, 'imageId');
+    const image = await this.usableImage(v.imageId);
     const ds = this.datasetRow(image.datasetId);
     if (ds.type === 'classification' && image.label === null) {
       throw new StudioError('invalid_input', `choose a label for ${image.path} before submitting it (or skip it)`, 'imageId');
@@ -351,9 +361,10 @@ export class Studio implements StudioApi {
       if (image.source === 'none') writeAnnotation(this.db, image.id, readAnnotation(this.db, image.id), 'studio', new Date().toISOString());
       sql(this.db, 'UPDATE images SET reviewed_at = ? WHERE id = ?').run(new Date().toISOString(), image.id);
     })();
+    // Announced before the write-back: the image is reviewed even if its sidecar cannot be written.
+    this.emit({ type: 'annotation-changed', imageId: image.id, datasetId: image.datasetId });
     const submitted = await this.getImage(image.id);
     if (ds.write_back === 1) await writeSidecar(this.db, this.datasetRef(ds.id), submitted);
-    this.emit({ type: 'annotation-changed', imageId: image.id, datasetId: image.datasetId });
     return submitted;
   }
 
@@ -379,19 +390,19 @@ export class Studio implements StudioApi {
   async exportDataset(input: ExportInput): Promise<JobInfo> {
     const v = parse(schemas.exportDataset, input, 'exportDataset');
     const ds = this.datasetRef(v.datasetId);
-    formatFor(v.format, ds.type);
+    const provider = formatFor(v.format, ds.type);
     const outDir = await checkExport(this.db, ds, v.outDir);
-    return this.jobs.start('export', `Export ${ds.name} as ${v.format}`, ds.id, (ctx) => exportDataset(this.db, ds, v, outDir, ctx));
+    return this.jobs.start('export', `Export ${ds.name} as ${v.format}`, ds.id, (ctx) => exportDataset(this.db, ds, provider, v, outDir, ctx));
   }
 
   async importAnnotations(input: ImportInput): Promise<JobInfo> {
     const v = parse(schemas.importAnnotations, input, 'importAnnotations');
     const ds = this.datasetRef(v.datasetId);
-    formatFor(v.format, ds.type);
+    const provider = formatFor(v.format, ds.type);
     const from = await checkImportSource(v.from);
     if (this.jobs.activeFor(ds.id, ['index', 'import'])) throw new StudioError('conflict', `dataset "${ds.name}" is busy with another job; try again when it ends`, 'datasetId');
     return this.jobs.start('import', `Import ${v.format} into ${ds.name}`, ds.id, async (ctx) => {
-      const report = await importAnnotations(this.db, ds, v, from, ctx);
+      const report = await importAnnotations(this.db, ds, provider, v, from, ctx);
       this.emit({ type: 'datasets-changed', datasetId: ds.id });
       return report;
     });
@@ -404,10 +415,11 @@ export class Studio implements StudioApi {
 
   /** Thumbnail or full image bytes for an indexed image (transports turn this into URLs). */
   async readMedia(kind: MediaKind, imageId: number): Promise<MediaFile> {
-    const image = await this.getImage(imageId);
-    if (image.status === 'invalid') throw new StudioError('not_found', `${image.path} is not a usable image: ${image.reason}`);
-    const ds = this.datasetRow(image.datasetId);
-    return readMedia(this.cacheDir, kind, { ...image, imageId: image.id, root: ds.source_path });
+    // Every grid tile asks for one: read the row only, not the image's boxes.
+    const row = this.imageRow(imageId);
+    if (row.invalid_reason !== null) throw new StudioError('not_found', `${row.path} is not a usable image: ${row.invalid_reason}`);
+    const root = this.datasetRow(row.dataset_id).source_path;
+    return readMedia(this.cacheDir, kind, { datasetId: row.dataset_id, imageId: row.id, root, path: row.path, size: row.size, mtimeMs: row.mtime_ms, format: row.format });
   }
 
   // ---- jobs

@@ -31,7 +31,6 @@ interface Work {
   xml: ScannedFile | undefined;
   probe?: ProbeResult | null;
   annotation?: Annotation & { source: ImageRow['source']; xmlError: string | null };
-  conflict?: Omit<AnnotationConflict, 'id' | 'imageId' | 'path' | 'detectedAt'>;
 }
 
 /**
@@ -139,15 +138,12 @@ function sameSidecar(row: ImageRow, xml: ScannedFile | undefined): boolean {
 
 function fromRow(row: ImageRow): ProbeResult {
   if (row.invalid_reason !== null) return { ok: false, format: row.format, reason: row.invalid_reason };
-  const swap = row.orientation >= 5;
   return {
     ok: true,
     format: row.format as 'jpeg' | 'png',
     width: row.width!,
     height: row.height!,
     orientation: row.orientation,
-    rawWidth: swap ? row.height! : row.width!,
-    rawHeight: swap ? row.width! : row.height!,
     note: row.note,
   };
 }

@@ -11,8 +11,6 @@ export type ProbeResult =
       width: number;
       height: number;
       orientation: number;
-      rawWidth: number;
-      rawHeight: number;
       /** Something worth knowing about a usable image (e.g. a JPEG cut just short of its end). */
       note: string | null;
     }
@@ -91,8 +89,6 @@ export async function probeImage(path: string, size: number, looksLikeImage: boo
   return {
     ok: true,
     format,
-    rawWidth: header.width,
-    rawHeight: header.height,
     width: swap ? header.height : header.width,
     height: swap ? header.width : header.height,
     orientation,

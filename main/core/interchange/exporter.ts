@@ -5,8 +5,7 @@ import { splitTrainVal } from '../datasets/split';
 import { statusCondition } from '../datasets/store';
 import type { JobContext } from '../jobs/jobs';
 import { sql, type Db } from '../workspace/db';
-import type { ExportImage } from './format';
-import { formatFor } from './registry';
+import type { ExportImage, FormatProvider } from './format';
 import { createExportTarget } from './target';
 
 export interface DatasetRef {
@@ -39,9 +38,8 @@ export async function checkExport(db: Db, ds: DatasetRef, outDir: string): Promi
 }
 
 /** Exports the dataset's labeled images in `input.format`. */
-export async function exportDataset(db: Db, ds: DatasetRef, input: ExportInput, outDir: string, ctx: JobContext): Promise<ExportReport> {
+export async function exportDataset(db: Db, ds: DatasetRef, provider: FormatProvider, input: ExportInput, outDir: string, ctx: JobContext): Promise<ExportReport> {
   const started = performance.now();
-  const provider = formatFor(input.format, ds.type);
   const images = labeledImages(db, ds);
   const total = (sql(db, 'SELECT COUNT(*) AS n FROM images WHERE dataset_id = ?').get(ds.id) as { n: number }).n;
 

@@ -7,7 +7,7 @@ import type { JobContext } from '../jobs/jobs';
 import { sql, type Db } from '../workspace/db';
 import type { DatasetRef } from './exporter';
 import { withoutExt } from './formats/names';
-import { formatFor } from './registry';
+import type { FormatProvider } from './format';
 
 interface Target {
   id: number;
@@ -29,9 +29,8 @@ export async function checkImportSource(from: string): Promise<string> {
  * then file name, then name without extension. Imported annotations count as studio edits, so a
  * re-index keeps them; everything that could not be placed is reported.
  */
-export async function importAnnotations(db: Db, ds: DatasetRef, input: ImportInput, from: string, ctx: JobContext): Promise<ImportReport> {
+export async function importAnnotations(db: Db, ds: DatasetRef, provider: FormatProvider, input: ImportInput, from: string, ctx: JobContext): Promise<ImportReport> {
   const started = performance.now();
-  const provider = formatFor(input.format, ds.type);
   ctx.progress(0, null, `Reading ${input.format} annotations`);
   const read = await provider.import(from, { type: ds.type, signal: ctx.signal });
   const find = matcher(sql(db, 'SELECT id, path, width, height, orientation, invalid_reason FROM images WHERE dataset_id = ?').all(ds.id) as Target[]);
