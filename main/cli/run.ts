@@ -45,10 +45,7 @@ export async function printResult(json: boolean, produce: () => Promise<Output>)
     process.stdout.write(json ? `${JSON.stringify(output.json, null, 2)}\n` : `${output.text}\n`);
     await output.afterPrint?.();
   } catch (err) {
-    const error =
-      err instanceof StudioError
-        ? err
-        : new StudioError('internal', err instanceof Error ? err.message : String(err));
+    const error = StudioError.wrap(err);
     printError(error.toJSON(), json);
     process.exitCode = exitCodeFor(error);
   }

@@ -286,7 +286,8 @@ export type StudioEvent =
   | { type: 'datasets-changed'; datasetId: number | null }
   | { type: 'annotation-changed'; imageId: number; datasetId: number };
 
-export type ErrorCode = 'invalid_input' | 'not_found' | 'conflict' | 'io_error' | 'cancelled' | 'internal';
+export const ERROR_CODES = ['invalid_input', 'not_found', 'conflict', 'io_error', 'cancelled', 'internal'] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export interface ApiErrorInfo {
   code: ErrorCode;
@@ -312,6 +313,11 @@ export class StudioError extends Error {
   }
   static from(info: ApiErrorInfo): StudioError {
     return new StudioError(info.code, info.message, info.field);
+  }
+  /** Any thrown value as a StudioError; what is not one already becomes 'internal'. */
+  static wrap(err: unknown): StudioError {
+    if (err instanceof StudioError) return err;
+    return new StudioError('internal', err instanceof Error ? err.message : String(err));
   }
 }
 

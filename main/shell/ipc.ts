@@ -14,9 +14,8 @@ export interface IpcOptions {
 }
 
 function errorReply(err: unknown, method: string): ApiReply {
-  if (err instanceof StudioError) return { error: err.toJSON() };
-  console.error(`studio.${method} failed:`, err);
-  return { error: { code: 'internal', message: err instanceof Error ? err.message : String(err) } };
+  if (!(err instanceof StudioError)) console.error(`studio.${method} failed:`, err);
+  return { error: StudioError.wrap(err).toJSON() };
 }
 
 export function registerIpc({ api, isTrusted }: IpcOptions): void {

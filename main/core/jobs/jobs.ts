@@ -61,7 +61,7 @@ export class JobRunner {
         (err: unknown) =>
           controller.signal.aborted
             ? finish({ state: 'cancelled', error: { code: 'cancelled', message: `${title}: cancelled` } })
-            : finish({ state: 'failed', error: toErrorInfo(err) }),
+            : finish({ state: 'failed', error: StudioError.wrap(err).toJSON() }),
       );
     this.jobs.set(info.id, { info, controller, finished });
     this.emit(snapshot(info));
@@ -116,9 +116,4 @@ export class JobRunner {
 
 function snapshot(info: JobInfo): JobInfo {
   return { ...info, progress: { ...info.progress } };
-}
-
-function toErrorInfo(err: unknown) {
-  if (err instanceof StudioError) return err.toJSON();
-  return { code: 'internal' as const, message: err instanceof Error ? err.message : String(err) };
 }

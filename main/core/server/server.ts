@@ -182,7 +182,7 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
 const STATUS: Record<string, number> = { invalid_input: 400, not_found: 404, conflict: 409, cancelled: 409, io_error: 500, internal: 500 };
 
 function sendError(res: ServerResponse, err: unknown): void {
-  const e = err instanceof StudioError ? err : new StudioError('internal', err instanceof Error ? err.message : String(err));
+  const e = StudioError.wrap(err);
   if (res.headersSent) {
     res.destroy();
     return;

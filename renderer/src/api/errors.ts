@@ -1,6 +1,4 @@
-import { StudioError, type ApiErrorInfo, type ErrorCode } from '../../../main/shared/api';
-
-const ERROR_CODES: readonly ErrorCode[] = ['invalid_input', 'not_found', 'conflict', 'io_error', 'cancelled', 'internal'];
+import { ERROR_CODES, StudioError, type ApiErrorInfo } from '../../../main/shared/api';
 
 function isErrorInfo(value: unknown): value is ApiErrorInfo {
   if (typeof value !== 'object' || value === null) return false;
@@ -10,10 +8,8 @@ function isErrorInfo(value: unknown): value is ApiErrorInfo {
 
 /** Whatever a transport threw, as a StudioError (IPC and JSON strip the class, not the fields). */
 export function toStudioError(error: unknown): StudioError {
-  if (error instanceof StudioError) return error;
-  if (isErrorInfo(error)) return StudioError.from(error);
-  const message = error instanceof Error ? error.message : String(error);
-  return new StudioError('internal', message);
+  // Errors that crossed a transport arrive as plain {code, message} objects.
+  return isErrorInfo(error) && !(error instanceof StudioError) ? StudioError.from(error) : StudioError.wrap(error);
 }
 
 export function parseErrorBody(body: unknown): StudioError | null {
