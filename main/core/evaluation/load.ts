@@ -6,11 +6,9 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StudioError, type Box } from '../../shared/api';
 import { MAX_VOC_BYTES, parseVoc, VocError } from '../interchange/voc';
+import { IO_CONCURRENCY, pool } from '../jobs/pool';
 import { compareLabels } from './classification';
 import type { Detection } from './detection';
-
-// Files read at once: enough to hide latency without running out of file descriptors.
-const READ_CONCURRENCY = 16;
 
 /**
  * The VOC XML files directly in `dir` (not in sub-folders; hidden files skipped), keyed by file
@@ -41,11 +39,9 @@ export async function loadVocFolder(dir: string): Promise<Map<string, Box[]>> {
   }
 
   const boxes: Box[][] = new Array(names.length);
-  let next = 0;
-  const worker = async () => {
-    for (let i = next++; i < names.length; i = next++) boxes[i] = await readVoc(join(dir, names[i]!));
-  };
-  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, names.length) }, worker));
+  await pool([...names.keys()], IO_CONCURRENCY, async (i) => {
+    boxes[i] = await readVoc(join(dir, names[i]!));
+  });
   return new Map([...keys.keys()].map((key, i) => [key, boxes[i]!]));
 }
 
