@@ -7,7 +7,8 @@ export default defineConfig({
   main: {
     build: {
       outDir: 'out/main',
-      rollupOptions: { input: { index: resolve('main/index.ts') } },
+      // The training process is its own entry: host.ts forks out/main/training-worker.js.
+      rollupOptions: { input: { index: resolve('main/index.ts'), 'training-worker': resolve('main/core/training/worker.ts') } },
     },
   },
   preload: {

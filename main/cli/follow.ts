@@ -5,7 +5,7 @@ import { StudioError, resultOf, type JobInfo, type JobKind, type JobResults } fr
 import type { Context } from './run';
 
 /** Starts a job of `kind` with `start` and waits for it; returns its report or throws its error. */
-export async function followJob<K extends JobKind>(ctx: Context, kind: K, start: () => Promise<JobInfo>): Promise<JobResults[K]> {
+export async function followJob<K extends JobKind>(ctx: Context, kind: K, start: () => Promise<JobInfo>, options: { lines?: boolean } = {}): Promise<JobResults[K]> {
   const { studio } = ctx;
   let jobId: string | null = null;
   let interrupted = false;
@@ -18,7 +18,13 @@ export async function followJob<K extends JobKind>(ctx: Context, kind: K, start:
 
   // The bar appears once the job knows its total (an unknown total would draw a full bar).
   let barStarted = false;
+  let lastLine = '';
   const show = ({ title, progress }: JobInfo) => {
+    // `lines`: without a bar (piped, or --json), long jobs still report on stderr, one line per change.
+    if (!bar && options.lines && progress.message !== lastLine) {
+      lastLine = progress.message;
+      process.stderr.write(`${title}: ${progress.message}\n`);
+    }
     if (!bar || progress.total === null) return;
     const payload = { title, message: progress.message };
     if (barStarted) {

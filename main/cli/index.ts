@@ -9,6 +9,7 @@ import { evalDetectionsCommand } from './commands/eval';
 import { instanceCommand } from './commands/instance';
 import { exportCommand, formatsCommand, importCommand } from './commands/interchange';
 import { studioCommand } from './commands/studio';
+import { backbonesCommand, evaluateCommand, modelsCommand, predictCommand, runsCommand, trainCommand } from './commands/train';
 import { EXIT_USAGE, printError } from './run';
 
 const repoRoot = join(import.meta.dirname, '..', '..');
@@ -25,6 +26,12 @@ const program = new Command('autolearn')
   .addCommand(exportCommand(version))
   .addCommand(importCommand(version))
   .addCommand(formatsCommand(version))
+  .addCommand(trainCommand(version))
+  .addCommand(predictCommand(version))
+  .addCommand(evaluateCommand(version))
+  .addCommand(modelsCommand(version))
+  .addCommand(runsCommand(version))
+  .addCommand(backbonesCommand(version))
   .addCommand(studioCommand(version, join(repoRoot, 'out', 'renderer')));
 
 // Usage errors are reported here, in the format --json asks for, with their own exit code.

@@ -51,10 +51,10 @@ export async function printResult(json: boolean, produce: () => Promise<Output>)
   }
 }
 
-/** Wraps a command action; options are the command's own merged with the global ones. */
+/** Wraps a command action; options are the command's own merged with the global ones, args its parsed arguments. */
 export function withStudio<O extends object>(
   appVersion: string,
-  action: (ctx: Context, options: O) => Promise<Output>,
+  action: (ctx: Context, options: O, args: unknown[]) => Promise<Output>,
 ): (...args: unknown[]) => Promise<void> {
   return async (...args: unknown[]) => {
     const command = args[args.length - 1] as Command;
@@ -64,7 +64,7 @@ export function withStudio<O extends object>(
     try {
       await printResult(json, async () => {
         studio = await openStudio({ workspace: resolveWorkspaceDir(options.workspace), appVersion });
-        return action({ studio, json, progress: !json && process.stderr.isTTY === true }, options);
+        return action({ studio, json, progress: !json && process.stderr.isTTY === true }, options, command.processedArgs);
       });
     } finally {
       await studio?.close();

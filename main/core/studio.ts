@@ -26,6 +26,14 @@ import {
   type StudioApi,
   type StudioEvent,
   type WorkspaceInfo,
+  type BackboneInfo,
+  type EvaluateInput,
+  type ModelVersion,
+  type Prediction,
+  type PredictInput,
+  type RunLogLine,
+  type TrainInput,
+  type TrainingRun,
 } from '../shared/api';
 import { indexFolder } from './datasets/indexer';
 import { declareLabel, imagesUsing, listLabels } from './datasets/labels';
@@ -39,6 +47,8 @@ import { JobRunner } from './jobs/jobs';
 import { readMedia, type MediaFile } from './media/media';
 import { parse, schemas } from './validate';
 import { openDb, schemaVersion, sql, type Db } from './workspace/db';
+import { Inference } from './training/inference';
+import { Training, type TrainingOptions } from './training/service';
 
 export type { MediaFile } from './media/media';
 
@@ -66,8 +76,8 @@ interface DatasetRow {
 
 const DATASET_SELECT = `SELECT d.*, i.name AS instance_name, i.type FROM datasets d JOIN instances i ON i.id = d.instance_id`;
 
-export async function openStudio(opts: { workspace: string; appVersion?: string }): Promise<Studio> {
-  return new Studio(resolve(opts.workspace), opts.appVersion ?? '0.0.0');
+export async function openStudio(opts: { workspace: string; appVersion?: string; training?: TrainingOptions }): Promise<Studio> {
+  return new Studio(resolve(opts.workspace), opts.appVersion ?? '0.0.0', opts.training);
 }
 
 /** The core behind every transport: one workspace (SQLite + caches) and its long-running jobs. */
@@ -75,16 +85,23 @@ export class Studio implements StudioApi {
   private readonly db: Db;
   private readonly listeners = new Set<(e: StudioEvent) => void>();
   private readonly jobs = new JobRunner((job) => this.emit({ type: 'job', job }));
+  private readonly training: Training;
+  private readonly inference = new Inference();
   readonly cacheDir: string;
+  /** Runs found interrupted (the app died while they trained), marked failed at open. */
+  readonly recovered: TrainingRun[];
 
   constructor(
     readonly workspace: string,
     private readonly appVersion: string,
+    trainingOptions: TrainingOptions = {},
   ) {
     this.db = openDb(workspace);
     this.cacheDir = join(workspace, 'cache');
     mkdirSync(this.cacheDir, { recursive: true });
     mkdirSync(join(workspace, 'models'), { recursive: true });
+    this.training = new Training(this.db, workspace, this.jobs, (e) => this.emit(e), trainingOptions);
+    this.recovered = this.training.recover();
   }
 
   subscribe(listener: (e: StudioEvent) => void): () => void {
@@ -420,6 +437,62 @@ export class Studio implements StudioApi {
     if (row.invalid_reason !== null) throw new StudioError('not_found', `${row.path} is not a usable image: ${row.invalid_reason}`);
     const root = this.datasetRow(row.dataset_id).source_path;
     return readMedia(this.cacheDir, kind, { datasetId: row.dataset_id, imageId: row.id, root, path: row.path, size: row.size, mtimeMs: row.mtime_ms, format: row.format });
+  }
+
+  // ---- training and models
+
+  async startTraining(input: TrainInput): Promise<{ run: TrainingRun; job: JobInfo }> {
+    return this.training.start(input);
+  }
+
+  async listRuns(instanceId?: number): Promise<TrainingRun[]> {
+    return this.training.list(instanceId === undefined ? undefined : parse(schemas.id, instanceId, 'instanceId'));
+  }
+
+  async getRun(id: number): Promise<TrainingRun> {
+    return this.training.run(parse(schemas.id, id, 'id'));
+  }
+
+  async runLogs(input: { runId: number; after?: number }): Promise<RunLogLine[]> {
+    const v = parse(schemas.runLogs, input, 'runLogs');
+    return this.training.logs(v.runId, v.after);
+  }
+
+  async stopRun(id: number): Promise<TrainingRun> {
+    return this.training.stop(parse(schemas.id, id, 'id'));
+  }
+
+  async listModels(instanceId?: number): Promise<ModelVersion[]> {
+    return this.training.models(instanceId === undefined ? undefined : parse(schemas.id, instanceId, 'instanceId'));
+  }
+
+  async getModel(id: number): Promise<ModelVersion> {
+    return this.training.model(parse(schemas.id, id, 'modelId'));
+  }
+
+  async deleteModel(id: number): Promise<void> {
+    this.inference.forget(parse(schemas.id, id, 'modelId'));
+    await this.training.deleteModel(id);
+  }
+
+  async predict(input: PredictInput): Promise<Prediction[]> {
+    const v = parse(schemas.predict, input, 'predict');
+    return this.inference.predict(this.training.model(v.modelId), v.images);
+  }
+
+  async evaluateModel(input: EvaluateInput): Promise<JobInfo> {
+    const v = parse(schemas.evaluateModel, input, 'evaluateModel');
+    const model = this.training.model(v.modelId);
+    return this.jobs.start('evaluate', `Evaluate ${model.name} on ${v.path}`, null, (ctx) => this.inference.evaluate(model, resolve(v.path), ctx));
+  }
+
+  async listBackbones(): Promise<BackboneInfo[]> {
+    return this.training.listBackbones();
+  }
+
+  async fetchBackbone(ref: string): Promise<JobInfo> {
+    const v = parse(schemas.backboneRef, ref, 'ref');
+    return this.jobs.start('backbone', `Fetch backbone ${v}`, null, (ctx) => this.training.fetchBackbone(v, ctx));
   }
 
   // ---- jobs

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EXPORT_FORMATS, INSTANCE_TYPES, StudioError } from '../shared/api';
+import { ALGORITHMS, DEVICE_CHOICES, EXPORT_FORMATS, INSTANCE_TYPES, MAX_MINUTES_RANGE, StudioError } from '../shared/api';
 import { nameProblem } from '../shared/names';
 
 const name = z.string().superRefine((v, ctx) => {
@@ -27,7 +27,40 @@ const labelName = z
   .max(200)
   .refine((s) => s.trim() === s, 'label must not start or end with spaces');
 
+const { min: minMinutes, max: maxMinutes } = MAX_MINUTES_RANGE;
+
 export const schemas = {
+  train: z.object({
+    datasetId: id,
+    name: name.optional(),
+    description,
+    algorithm: z.enum(ALGORITHMS, { message: `algorithm must be one of ${ALGORITHMS.join(', ')} (high-speed, high-accuracy)` }),
+    maxMinutes: z
+      .number({ message: 'max training time must be a number of minutes' })
+      .min(minMinutes, `max training time must be between ${minMinutes} and ${maxMinutes} minutes`)
+      .max(maxMinutes, `max training time must be between ${minMinutes} and ${maxMinutes} minutes`)
+      .optional(),
+    labels: z
+      .array(labelName)
+      .min(2, 'choose at least two labels')
+      .refine((l) => new Set(l).size === l.length, 'labels must not repeat')
+      .optional(),
+    baseModelId: id.optional(),
+    backbone: z.string().min(1).optional(),
+    device: z.enum(DEVICE_CHOICES, { message: `device must be one of ${DEVICE_CHOICES.join(', ')}` }).optional(),
+    seed: z.number().int().min(0).optional(),
+    hpo: z.boolean().default(true),
+  }),
+  runLogs: z.object({ runId: id, after: z.number().int().min(0).default(0) }),
+  predict: z.object({
+    modelId: id,
+    images: z
+      .array(z.union([z.object({ path: z.string().min(1) }), z.object({ base64: z.string().min(1), name: z.string().optional() })]))
+      .min(1, 'give at least one image')
+      .max(1000),
+  }),
+  evaluateModel: z.object({ modelId: id, path: z.string().min(1, 'folder path is required') }),
+  backboneRef: z.string().min(1, 'backbone id or folder is required'),
   updateDataset: z.object({ id, description: z.string().max(1000).optional(), writeBack: z.boolean().optional() }),
   addLabel: z.object({ datasetId: id, name: labelName }),
   renameLabel: z.object({ datasetId: id, from: z.string().min(1), to: labelName }),

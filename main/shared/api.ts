@@ -246,10 +246,199 @@ export interface ImportReport {
   durationMs: number;
 }
 
+// ---- training (seed 004 §4.2/§5.2: algorithms, max training time, early stop, incremental training)
+
+/** High-speed (frozen backbone, cached features) or high-accuracy (fine-tuned upper blocks, augmentation). */
+export const ALGORITHMS = ['fast', 'accurate'] as const;
+export type Algorithm = (typeof ALGORITHMS)[number];
+export const DEVICE_CHOICES = ['auto', 'gpu', 'cpu'] as const;
+export type DeviceChoice = (typeof DEVICE_CHOICES)[number];
+/** Max training time bounds in minutes, as the seed's "最大训练时长" field. */
+export const MAX_MINUTES_RANGE = { min: 10, max: 60, default: 10 } as const;
+export const STOP_REASONS = ['completed', 'early_stop', 'time_budget', 'user', 'failed'] as const;
+export type StopReason = (typeof STOP_REASONS)[number];
+export type RunStatus = 'running' | 'finished' | 'failed';
+
+export interface TrainInput {
+  datasetId: number;
+  /** Task name (the seed's name rules); default "<dataset>-<n>". */
+  name?: string;
+  description?: string;
+  algorithm: Algorithm;
+  /** 10–60 minutes; default 10. */
+  maxMinutes?: number;
+  /** Labels to train on (at least two); default every label of the dataset. */
+  labels?: string[];
+  /** Incremental training: start from this model version's weights. */
+  baseModelId?: number;
+  /** A model-zoo id, a local tfjs layers model folder, or "none" to train a small network from scratch. */
+  backbone?: string;
+  device?: DeviceChoice;
+  /** Seed of the validation split, shuffling and initialisation. */
+  seed?: number;
+  /** Hyperparameter search before the final training (default on). */
+  hpo?: boolean;
+}
+
+export interface BackendReport {
+  /** tfjs backend: tensorflow (tfjs-node[-gpu]), wasm or cpu. */
+  name: string;
+  device: 'gpu' | 'cpu';
+  detail: string;
+  /** Why faster candidates were not used. */
+  skipped: string[];
+}
+
+export interface ClassMetricsReport {
+  precision: number;
+  recall: number;
+  f1: number;
+  support: number;
+}
+
+/** Validation metrics of a classification model (macro averages over the trained labels). */
+export interface ClassificationMetrics {
+  accuracy: number;
+  precision: number;
+  recall: number;
+  f1: number;
+  loss: number;
+  /** Bytes of the saved model (model.json + weights). */
+  model_size: number;
+  samples: number;
+  per_class: Record<string, ClassMetricsReport>;
+  /** Rows: true label; columns: predicted; in `labels` order. */
+  confusion_matrix: { labels: string[]; matrix: number[][] };
+}
+
+export interface EpochRecord {
+  /** HPO trial number, or null for the final training. */
+  trial: number | null;
+  /** 0 is the evaluation of the initial weights. */
+  epoch: number;
+  loss: number | null;
+  valLoss: number;
+  valAccuracy: number;
+  learningRate: number;
+  imagesPerSec: number | null;
+  elapsedMs: number;
+}
+
+export interface HpoTrial {
+  index: number;
+  params: Record<string, number | string>;
+  status: 'running' | 'finished' | 'failed' | 'stopped';
+  /** Best validation loss of the trial (lower is better). */
+  metric: number | null;
+  valAccuracy: number | null;
+  epochs: number;
+  durationMs: number;
+}
+
+export interface RunLogLine {
+  at: string;
+  level: 'info' | 'warn' | 'error';
+  message: string;
+}
+
+export interface TrainingRun {
+  id: number;
+  instanceId: number;
+  datasetId: number;
+  name: string;
+  description: string;
+  type: InstanceType;
+  algorithm: Algorithm;
+  status: RunStatus;
+  stopReason: StopReason | null;
+  /** What was asked and what the engine resolved (backbone, learning rate, epochs...). */
+  params: Record<string, unknown>;
+  labels: string[];
+  backend: BackendReport | null;
+  startedAt: string;
+  endedAt: string | null;
+  error: string | null;
+  baseModelId: number | null;
+  modelId: number | null;
+  trainImages: number;
+  valImages: number;
+  /** Best validation metrics so far, then the final ones. */
+  metrics: ClassificationMetrics | null;
+  epochs: EpochRecord[];
+  trials: HpoTrial[];
+}
+
+export interface ModelVersion {
+  id: number;
+  instanceId: number;
+  runId: number;
+  name: string;
+  type: InstanceType;
+  algorithm: Algorithm;
+  labels: string[];
+  backbone: string | null;
+  inputSize: number;
+  metrics: ClassificationMetrics;
+  sizeBytes: number;
+  createdAt: string;
+  baseModelId: number | null;
+  /** Saved from a run that failed or was cut short: the best checkpoint before it ended. */
+  fromCheckpoint: boolean;
+  dir: string;
+}
+
+export interface BackboneInfo {
+  id: string;
+  title: string;
+  source: 'zoo' | 'imported';
+  cached: boolean;
+  url: string | null;
+}
+
+export interface PredictInput {
+  modelId: number;
+  /** Image files on this machine, or base64 image data (browser uploads). */
+  images: Array<{ path: string } | { base64: string; name?: string }>;
+}
+
+/** The `result` object of the EAS response (seed 004): classes highest confidence first. */
+export interface EasResult {
+  output: Array<{ type: 'cv_common'; body: Array<{ label: string; conf: number }> }>;
+  meta: { height: number; width: number };
+}
+
+export interface Prediction {
+  image: string;
+  result: EasResult;
+}
+
+export interface EvaluateInput {
+  modelId: number;
+  /** A labeled folder in the classification layout (one subfolder per label). */
+  path: string;
+}
+
+export interface ModelEvaluation {
+  modelId: number;
+  path: string;
+  metrics: Omit<ClassificationMetrics, 'loss' | 'model_size'> & { loss: number };
+  /** Images of labels the model does not know, and unreadable files. */
+  skipped: PathIssue[];
+  durationMs: number;
+}
+
+export interface TrainReport {
+  run: TrainingRun;
+  model: ModelVersion | null;
+}
+
 export interface JobResults {
   index: IndexReport;
   export: ExportReport;
   import: ImportReport;
+  train: TrainReport;
+  evaluate: ModelEvaluation;
+  backbone: BackboneInfo;
 }
 export type JobKind = keyof JobResults;
 export type JobState = 'running' | 'done' | 'failed' | 'cancelled';
@@ -284,7 +473,9 @@ export type StudioEvent =
   | { type: 'job'; job: JobInfo }
   | { type: 'instances-changed' }
   | { type: 'datasets-changed'; datasetId: number | null }
-  | { type: 'annotation-changed'; imageId: number; datasetId: number };
+  | { type: 'annotation-changed'; imageId: number; datasetId: number }
+  | { type: 'run-changed'; runId: number; instanceId: number }
+  | { type: 'models-changed'; instanceId: number };
 
 export const ERROR_CODES = ['invalid_input', 'not_found', 'conflict', 'io_error', 'cancelled', 'internal'] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -358,6 +549,24 @@ export interface StudioApi {
   /** Merges annotations from another tool's files into the dataset, matching images by file name. */
   importAnnotations(input: ImportInput): Promise<JobInfo>;
 
+  /** Starts a training task in its own process; follow the returned job (and run-changed events). */
+  startTraining(input: TrainInput): Promise<{ run: TrainingRun; job: JobInfo }>;
+  listRuns(instanceId?: number): Promise<TrainingRun[]>;
+  getRun(id: number): Promise<TrainingRun>;
+  /** Log lines of a run, from line `after` on (for following). */
+  runLogs(input: { runId: number; after?: number }): Promise<RunLogLine[]>;
+  /** Stops a running task; it keeps the model of its best epoch so far. */
+  stopRun(id: number): Promise<TrainingRun>;
+  listModels(instanceId?: number): Promise<ModelVersion[]>;
+  getModel(id: number): Promise<ModelVersion>;
+  deleteModel(id: number): Promise<void>;
+  predict(input: PredictInput): Promise<Prediction[]>;
+  /** Scores a model on a labeled folder; follow the returned job. */
+  evaluateModel(input: EvaluateInput): Promise<JobInfo>;
+  listBackbones(): Promise<BackboneInfo[]>;
+  /** Downloads a zoo backbone (or imports a local tfjs layers folder) into the workspace; follow the job. */
+  fetchBackbone(ref: string): Promise<JobInfo>;
+
   listJobs(): Promise<JobInfo[]>;
   getJob(id: string): Promise<JobInfo>;
   /** Resolves when the job has finished (done, failed or cancelled). */
@@ -391,6 +600,18 @@ export const API_METHODS = [
   'listFormats',
   'exportDataset',
   'importAnnotations',
+  'startTraining',
+  'listRuns',
+  'getRun',
+  'runLogs',
+  'stopRun',
+  'listModels',
+  'getModel',
+  'deleteModel',
+  'predict',
+  'evaluateModel',
+  'listBackbones',
+  'fetchBackbone',
   'listJobs',
   'getJob',
   'waitJob',

@@ -2,6 +2,7 @@
 
 import { openStudio, type Studio } from '../core/studio';
 import { StudioError, type StudioEvent } from '../shared/api';
+import { utilityWorker } from './training-process';
 
 export class StudioHost {
   #open: { studio: Studio; workspace: string; unsubscribe: () => void } | null = null;
@@ -25,7 +26,7 @@ export class StudioHost {
   /** Opens `workspace`, then closes the previous one (so a failed open leaves it in place). */
   async open(workspace: string): Promise<void> {
     if (this.#open?.workspace === workspace) return;
-    const studio = await openStudio({ workspace, appVersion: this.#appVersion });
+    const studio = await openStudio({ workspace, appVersion: this.#appVersion, training: { spawn: utilityWorker } });
     const previous = this.#open;
     this.#open = { studio, workspace, unsubscribe: studio.subscribe(this.#onEvent) };
     if (previous) await this.#release(previous);

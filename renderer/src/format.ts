@@ -11,6 +11,9 @@ export const JOB_KINDS: Record<JobKind, { name: string; unit: string }> = {
   index: { name: 'Indexing', unit: 'files' },
   export: { name: 'Export', unit: 'images' },
   import: { name: 'Import', unit: 'annotations' },
+  train: { name: 'Training', unit: 'epochs' },
+  evaluate: { name: 'Evaluation', unit: 'images' },
+  backbone: { name: 'Backbone download', unit: 'bytes' },
 };
 
 /** "12.3 s". */

@@ -1,43 +1,20 @@
 // Drives the real CLI (`npm run --silent cli -- …`, Node 22 via tsx) against a fresh workspace.
 // Each spawn costs about a second, so the steps build on each other instead of starting over.
 
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collect, type CliRun } from '../helpers/cli';
+import { parseJson, runCli, startCli, type CliRun } from '../helpers/cli';
 import { jpeg, png, tempDir } from '../helpers/fixtures';
 
 const repoRoot = resolve(import.meta.dirname, '../..');
 
 type Run = CliRun;
-
-/**
- * `direct` runs what `npm run cli` runs (tsx on Node 22) without npm in between, for signal tests:
- * npm answers SIGTERM by exiting itself and leaves the CLI orphaned.
- */
-function start(workspace: string, args: string[], { direct = false } = {}) {
-  const cliArgs = ['--workspace', workspace, ...args];
-  const [command, commandArgs] = direct
-    ? [process.execPath, [join(repoRoot, 'node_modules/tsx/dist/cli.mjs'), 'main/cli/index.ts', ...cliArgs]]
-    : ['npm', ['run', '--silent', 'cli', '--', ...cliArgs]];
-  return spawn(command, commandArgs, {
-    cwd: repoRoot,
-    env: { ...process.env, AUTOLEARN_HOME: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-}
-
-function cli(workspace: string, ...args: string[]): Promise<Run> {
-  return collect(start(workspace, args));
-}
-
-/** Parses stdout as exactly one JSON document (JSON.parse rejects anything before or after it). */
-function json(run: Run): any {
-  return JSON.parse(run.stdout);
-}
+const start = startCli;
+const cli = runCli;
+const json = parseJson;
 
 describe('autolearn CLI', () => {
   const ws = tempDir('autolearn-cli-ws-');

@@ -78,4 +78,75 @@ export const MIGRATIONS: readonly string[] = [
     UNIQUE (dataset_id, name)
   );
   `,
+  /* 3: training (runs as seed 002's experiment runs; models as versions with lineage) */ `
+  CREATE TABLE runs (
+    id INTEGER PRIMARY KEY,
+    instance_id INTEGER NOT NULL REFERENCES instances(id) ON DELETE CASCADE,
+    dataset_id INTEGER REFERENCES datasets(id) ON DELETE SET NULL,
+    name TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    algorithm TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('running', 'finished', 'failed')),
+    stop_reason TEXT CHECK (stop_reason IN ('completed', 'early_stop', 'time_budget', 'user', 'failed')),
+    params_json TEXT NOT NULL,
+    labels_json TEXT NOT NULL,
+    backend_json TEXT,
+    started_at TEXT NOT NULL,
+    ended_at TEXT,
+    error TEXT,
+    base_model_id INTEGER REFERENCES models(id) ON DELETE SET NULL,
+    train_images INTEGER NOT NULL DEFAULT 0,
+    val_images INTEGER NOT NULL DEFAULT 0,
+    metrics_json TEXT,
+    -- The process that drives the run, to tell a live run from one whose app crashed.
+    owner_pid INTEGER,
+    -- Set by another process (e.g. "runs stop" from the CLI); the owner polls it.
+    stop_requested_at TEXT,
+    dir TEXT NOT NULL,
+    UNIQUE (instance_id, name)
+  );
+  CREATE TABLE run_epochs (
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    trial INTEGER,
+    epoch INTEGER NOT NULL,
+    record_json TEXT NOT NULL
+  );
+  CREATE INDEX run_epochs_run ON run_epochs (run_id);
+  CREATE TABLE run_trials (
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    idx INTEGER NOT NULL,
+    params_json TEXT NOT NULL,
+    status TEXT NOT NULL,
+    metric REAL,
+    val_accuracy REAL,
+    epochs INTEGER NOT NULL DEFAULT 0,
+    duration_ms INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (run_id, idx)
+  );
+  CREATE TABLE run_logs (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    at TEXT NOT NULL,
+    level TEXT NOT NULL,
+    message TEXT NOT NULL
+  );
+  CREATE INDEX run_logs_run ON run_logs (run_id, id);
+  CREATE TABLE models (
+    id INTEGER PRIMARY KEY,
+    instance_id INTEGER NOT NULL REFERENCES instances(id) ON DELETE CASCADE,
+    run_id INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    type TEXT NOT NULL,
+    algorithm TEXT NOT NULL,
+    labels_json TEXT NOT NULL,
+    backbone TEXT,
+    input_size INTEGER NOT NULL,
+    metrics_json TEXT NOT NULL,
+    size_bytes INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    base_model_id INTEGER REFERENCES models(id) ON DELETE SET NULL,
+    from_checkpoint INTEGER NOT NULL DEFAULT 0,
+    dir TEXT NOT NULL
+  );
+  `,
 ];

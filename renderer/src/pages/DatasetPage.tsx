@@ -49,6 +49,12 @@ function cancelledNote(job: JobInfo): string {
       return `Export was cancelled after ${done} images; its folder holds a partial export, so delete it before exporting there again.`;
     case 'import':
       return 'Import was cancelled before it changed any annotation.';
+    case 'train':
+      return 'Training was stopped; the run keeps the model of its best epoch, if it finished one.';
+    case 'evaluate':
+      return `Evaluation was cancelled after ${done} images.`;
+    case 'backbone':
+      return 'The backbone download was cancelled; nothing was kept.';
   }
 }
 

@@ -1,0 +1,175 @@
+// The training loop shared by every algorithm: seeded mini-batches, a learning-rate schedule, and
+// the stop rules (early stop on validation loss, wall-clock deadline, user stop). It keeps the
+// weights of the best epoch so a stop at any moment leaves the best model, not the last one.
+
+import * as tf from '@tensorflow/tfjs-core';
+import type { EpochRecord, StopReason } from '../../shared/api';
+
+export interface Snapshot {
+  restore(): void;
+  dispose(): void;
+}
+
+export interface FitSpec {
+  /** Training samples; batches are built from their indices. */
+  trainCount: number;
+  trainLabels: Int32Array;
+  valCount: number;
+  valLabels: Int32Array;
+  classes: number;
+  makeBatch(indices: readonly number[], split: 'train' | 'val', epoch: number): tf.Tensor;
+  /** Logits of a batch; `training` turns on dropout. */
+  forward(x: tf.Tensor, training: boolean): tf.Tensor2D;
+  /** Variables the optimizer updates in an epoch (lets a schedule start with the head only). */
+  variables(epoch: number): tf.Variable[];
+  snapshot(): Snapshot;
+  learningRate(epoch: number): number;
+  batchSize: number;
+  maxEpochs: number;
+  patience: number;
+  labelSmoothing: number;
+  random: () => number;
+  deadline: number;
+  stopRequested(): boolean;
+  trial: number | null;
+  onEpoch?(record: EpochRecord, improved: boolean): void | Promise<void>;
+}
+
+export interface FitResult {
+  stopReason: Exclude<StopReason, 'failed'>;
+  /** Epochs that ran to the end. */
+  epochs: number;
+  bestEpoch: number;
+  best: { valLoss: number; valAccuracy: number };
+  initial: { valLoss: number; valAccuracy: number };
+}
+
+export interface ValScores {
+  loss: number;
+  accuracy: number;
+  probabilities: Float32Array;
+}
+
+/** Validation loss, accuracy and class probabilities, in batches without dropout. */
+export function scoreValidation(spec: Pick<FitSpec, 'valCount' | 'valLabels' | 'classes' | 'makeBatch' | 'forward' | 'batchSize'>): ValScores {
+  const probabilities = new Float32Array(spec.valCount * spec.classes);
+  let loss = 0;
+  let correct = 0;
+  for (let start = 0; start < spec.valCount; start += spec.batchSize) {
+    const indices = range(start, Math.min(spec.valCount, start + spec.batchSize));
+    const probs = tf.tidy(() => {
+      const x = spec.makeBatch(indices, 'val', 0);
+      return tf.softmax(spec.forward(x, false));
+    });
+    const p = probs.dataSync();
+    probs.dispose();
+    indices.forEach((sample, row) => {
+      let best = 0;
+      for (let c = 0; c < spec.classes; c++) {
+        const v = p[row * spec.classes + c]!;
+        probabilities[sample * spec.classes + c] = v;
+        if (v > p[row * spec.classes + best]!) best = c;
+      }
+      const truth = spec.valLabels[sample]!;
+      loss -= Math.log(Math.max(p[row * spec.classes + truth]!, 1e-7));
+      if (best === truth) correct++;
+    });
+  }
+  return { loss: spec.valCount ? loss / spec.valCount : 0, accuracy: spec.valCount ? correct / spec.valCount : 0, probabilities };
+}
+
+/** Trains until a stop rule fires; the model is left with its best epoch's weights. */
+export async function fit(spec: FitSpec): Promise<FitResult> {
+  const started = performance.now();
+  const initial = scoreValidation(spec);
+  await spec.onEpoch?.({ trial: spec.trial, epoch: 0, loss: null, valLoss: initial.loss, valAccuracy: initial.accuracy, learningRate: 0, imagesPerSec: null, elapsedMs: 0 }, false);
+  let best = { valLoss: initial.loss, valAccuracy: initial.accuracy };
+  let bestEpoch = 0;
+  let snapshot = spec.snapshot();
+  let since = 0;
+  let epoch = 0;
+  let completed = 0;
+  let stopReason: FitResult['stopReason'] = 'completed';
+  const optimizer = tf.train.adam(spec.learningRate(1));
+  // tfjs optimizers read `learningRate` at every step but do not expose a setter.
+  const setRate = (lr: number) => ((optimizer as unknown as { learningRate: number }).learningRate = lr);
+  const order = range(0, spec.trainCount);
+  try {
+    outer: while (epoch < spec.maxEpochs) {
+      epoch++;
+      const lr = spec.learningRate(epoch);
+      setRate(lr);
+      shuffle(order, spec.random);
+      const vars = spec.variables(epoch);
+      const t0 = performance.now();
+      let lossSum = 0;
+      let batches = 0;
+      for (let start = 0; start < order.length; start += spec.batchSize) {
+        if (spec.stopRequested()) {
+          stopReason = 'user';
+          break outer;
+        }
+        if (Date.now() >= spec.deadline) {
+          stopReason = 'time_budget';
+          break outer;
+        }
+        const indices = order.slice(start, start + spec.batchSize);
+        const x = spec.makeBatch(indices, 'train', epoch);
+        const y = tf.tidy(() => tf.oneHot(tf.tensor1d(indices.map((i) => spec.trainLabels[i]!), 'int32'), spec.classes));
+        const cost = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, spec.forward(x, true), undefined, spec.labelSmoothing) as tf.Scalar, true, vars);
+        tf.dispose([x, y]);
+        lossSum += (await cost!.data())[0]!;
+        cost!.dispose();
+        batches++;
+        // Let IPC messages (a stop request) in between batches.
+        await new Promise((r) => setImmediate(r));
+      }
+      const seconds = (performance.now() - t0) / 1000;
+      const val = scoreValidation(spec);
+      completed = epoch;
+      const improved = val.loss < best.valLoss - 1e-4 || (Math.abs(val.loss - best.valLoss) <= 1e-4 && val.accuracy > best.valAccuracy);
+      if (improved) {
+        best = { valLoss: val.loss, valAccuracy: val.accuracy };
+        bestEpoch = epoch;
+        since = 0;
+        snapshot.dispose();
+        snapshot = spec.snapshot();
+      } else {
+        since++;
+      }
+      await spec.onEpoch?.(
+        { trial: spec.trial, epoch, loss: lossSum / Math.max(1, batches), valLoss: val.loss, valAccuracy: val.accuracy, learningRate: lr, imagesPerSec: spec.trainCount / Math.max(seconds, 1e-6), elapsedMs: Math.round(performance.now() - started) },
+        improved,
+      );
+      if (since >= spec.patience) {
+        stopReason = 'early_stop';
+        break;
+      }
+    }
+  } finally {
+    snapshot.restore();
+    snapshot.dispose();
+    optimizer.dispose();
+  }
+  return { stopReason, epochs: completed, bestEpoch, best, initial: { valLoss: initial.loss, valAccuracy: initial.accuracy } };
+}
+
+/** Snapshot of models' weights (trainable and BN statistics) by copy. */
+export function snapshotModels(models: ReadonlyArray<{ getWeights(): tf.Tensor[]; setWeights(w: tf.Tensor[]): void }>): Snapshot {
+  const saved = models.map((m) => m.getWeights().map((w) => tf.keep(w.clone())));
+  return {
+    restore: () => models.forEach((m, i) => m.setWeights(saved[i]!)),
+    dispose: () => saved.flat().forEach((t) => t.dispose()),
+  };
+}
+
+export function range(from: number, to: number): number[] {
+  return Array.from({ length: Math.max(0, to - from) }, (_, i) => from + i);
+}
+
+export function shuffle<T>(list: T[], random: () => number): void {
+  for (let i = list.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [list[i], list[j]] = [list[j]!, list[i]!];
+  }
+}
