@@ -123,6 +123,10 @@ describe('classification training', () => {
     expect(new Set([...finished.values()].map((t) => JSON.stringify(t.params))).size).toBe(3);
     const bestTrial = [...finished.values()].sort((a, b) => a.metric! - b.metric!)[0]!;
     for (const [k, v] of Object.entries(bestTrial.params)) expect(outcome.params[k]).toBe(v);
+    // High-speed scores trials on folds of the training images, not on the 2 validation images.
+    const logs = events.flatMap((e) => (e.type === 'log' ? [e.message] : []));
+    expect(logs.some((m) => /^search chose .* \(4-fold cross-validated loss \d/.test(m))).toBe(true);
+    expect(events.some((e) => e.type === 'epoch' && e.record.trial !== null)).toBe(false);
   });
 
   it('incremental training starts from the base weights and grows the head for a new label', async () => {

@@ -11,7 +11,7 @@ import { seededRandom } from '../../datasets/split';
 import { evaluateClassification } from '../../evaluation/classification';
 import { pool } from '../../jobs/pool';
 import { featureExtractor, findFeatureLayer, loadLayers, splitForFineTune } from '../backbones/cut';
-import { fit, range, scoreValidation, snapshotModels, type FitResult, type FitSpec, type Snapshot } from '../fit';
+import { fit, range, scoreValidation, shuffle, snapshotModels, type FitResult, type FitSpec, type Snapshot } from '../fit';
 import { sampleTrials, type ParamSpace, type Params } from '../hpo';
 import { augmentView, decodeSquare, mirror, toBatch, type Preprocessing } from '../images';
 import type { TrainerIO, TrainOutcome, WorkerSpec } from '../protocol';
@@ -42,6 +42,8 @@ interface Trainable {
   head: Head;
   trainCount: number;
   trainLabels: Int32Array;
+  /** Labels of what makeBatch(…, 'val') returns: the validation split, or a held-out fold. */
+  valLabels: Int32Array;
   makeBatch: FitSpec['makeBatch'];
   forward: FitSpec['forward'];
   variables: FitSpec['variables'];
@@ -50,8 +52,20 @@ interface Trainable {
   dispose(): void;
 }
 
+/** Training images of a cross-validation fold: indices into the decoded training images. */
+interface Fold {
+  train: number[];
+  heldOut: number[];
+}
+
 interface Plan {
   name: string;
+  /**
+   * Trials are scored by k-fold cross-validation on the training images instead of on the small
+   * validation split (only where cheap: cached features). With 20 images per class the split
+   * holds a handful of images, and choosing among trials on so few was mostly noise.
+   */
+  crossValidate: boolean;
   space: ParamSpace;
   defaults: Params;
   batchSize: number;
@@ -60,7 +74,7 @@ interface Plan {
   trials: number;
   trialEpochs: number;
   labelSmoothing: number;
-  build(params: Params, seed: number, maxEpochs: number): Trainable;
+  build(params: Params, seed: number, maxEpochs: number, fold?: Fold): Trainable;
   dispose(): void;
 }
 
@@ -99,13 +113,12 @@ export async function trainClassifier(spec: WorkerSpec, io: TrainerIO): Promise<
       : scratchPlan(source, decoded, spec, random);
     params.plan = plan.name;
 
-    const valLabels = decoded.valLabels;
     const fitBase = (t: Trainable, trial: number | null, maxEpochs: number, patience: number, until: number, onEpoch?: FitSpec['onEpoch']): Promise<FitResult> =>
       fit({
         trainCount: t.trainCount,
         trainLabels: t.trainLabels,
-        valCount: valLabels.length,
-        valLabels,
+        valCount: t.valLabels.length,
+        valLabels: t.valLabels,
         classes: spec.labels.length,
         makeBatch: t.makeBatch,
         forward: t.forward,
@@ -125,7 +138,8 @@ export async function trainClassifier(spec: WorkerSpec, io: TrainerIO): Promise<
 
     // ---- hyperparameter search: short trials; the best one goes on to the final training.
     // Trials share the backbone's upper layers, so the winner's weights are kept as a snapshot.
-    let chosen: { params: Params; trainable: Trainable; state: Snapshot } | null = null;
+    let chosen: { params: Params; trainable: Trainable | null; state: Snapshot | null } | null = null;
+    const folds = plan.crossValidate ? makeFolds(decoded.trainLabels, 4, random) : [];
     const trials = spec.hpo ? sampleTrials(plan.space, plan.defaults, spec.limits?.trials ?? plan.trials, random) : [];
     if (trials.length > 1) {
       const searchEnd = Date.now() + (deadline - Date.now()) * 0.35;
@@ -137,8 +151,17 @@ export async function trainClassifier(spec: WorkerSpec, io: TrainerIO): Promise<
         const trial: HpoTrial = { index, params: trialParams, status: 'running', metric: null, valAccuracy: null, epochs: 0, durationMs: 0 };
         io.emit({ type: 'trial', trial });
         const trialEpochs = spec.limits?.trialEpochs ?? plan.trialEpochs;
-        const t = plan.build(trialParams, spec.seed + 101 * (index + 1), trialEpochs);
-        const result = await fitBase(t, index, trialEpochs, Math.max(2, Math.ceil(trialEpochs / 3)), Math.min(searchEnd, deadline));
+        const patience = Math.max(2, Math.ceil(trialEpochs / 3));
+        const until = Math.min(searchEnd, deadline);
+        const seed = spec.seed + 101 * (index + 1);
+        let outcome: { result: FitResult; trainable: Trainable | null };
+        if (plan.crossValidate) {
+          outcome = { result: await crossValidate(plan, folds, trialParams, seed, trialEpochs, (t) => fitBase(t, index, trialEpochs, patience, until, () => {})), trainable: null };
+        } else {
+          const t = plan.build(trialParams, seed, trialEpochs);
+          outcome = { result: await fitBase(t, index, trialEpochs, patience, until), trainable: t };
+        }
+        const { result, trainable: t } = outcome;
         const ran = result.epochs > 0;
         io.emit({
           type: 'trial',
@@ -146,16 +169,16 @@ export async function trainClassifier(spec: WorkerSpec, io: TrainerIO): Promise<
         });
         if (ran && result.best.valLoss < bestLoss) {
           bestLoss = result.best.valLoss;
-          chosen?.trainable.dispose();
-          chosen?.state.dispose();
-          chosen = { params: trialParams, trainable: t, state: t.snapshot() };
+          chosen?.trainable?.dispose();
+          chosen?.state?.dispose();
+          chosen = { params: trialParams, trainable: t, state: t?.snapshot() ?? null };
         } else {
-          t.dispose();
+          t?.dispose();
         }
       }
-      chosen?.state.restore();
-      chosen?.state.dispose();
-      if (chosen) log(`search chose ${describe(chosen.params)} (validation loss ${bestLoss.toFixed(4)})`);
+      chosen?.state?.restore();
+      chosen?.state?.dispose();
+      if (chosen) log(`search chose ${describe(chosen.params)} (${plan.crossValidate ? `${folds.length}-fold cross-validated` : 'validation'} loss ${bestLoss.toFixed(4)})`);
     }
     const finalParams = chosen?.params ?? plan.defaults;
     Object.assign(params, finalParams);
@@ -178,7 +201,7 @@ export async function trainClassifier(spec: WorkerSpec, io: TrainerIO): Promise<
     });
     const stopReason: StopReason = finalResult.stopReason;
     log(`training ended (${stopReason}) after ${finalResult.epochs} epochs; best epoch ${finalResult.bestEpoch}: validation loss ${finalResult.best.valLoss.toFixed(4)}, accuracy ${(finalResult.best.valAccuracy * 100).toFixed(1)} %`);
-    if (finalResult.epochs === 0 && !chosen && !source.base) {
+    if (finalResult.epochs === 0 && !chosen?.trainable && !source.base) {
       trainable.dispose();
       return { stopReason, modelDir: null, metrics: null, epochs: 0, params, inputSize: source.pre.size, backbone: source.backboneId };
     }
@@ -199,6 +222,34 @@ export async function trainClassifier(spec: WorkerSpec, io: TrainerIO): Promise<
   } finally {
     plan?.dispose();
   }
+}
+
+/** Stratified folds of the training images (each label dealt round-robin after a seeded shuffle). */
+function makeFolds(labels: Int32Array, k: number, random: () => number): Fold[] {
+  const byLabel = new Map<number, number[]>();
+  labels.forEach((y, i) => byLabel.set(y, [...(byLabel.get(y) ?? []), i]));
+  const foldOf = new Int32Array(labels.length);
+  for (const images of byLabel.values()) {
+    shuffle(images, random);
+    images.forEach((img, j) => (foldOf[img] = j % k));
+  }
+  return range(0, k).map((f) => ({ train: range(0, labels.length).filter((i) => foldOf[i] !== f), heldOut: range(0, labels.length).filter((i) => foldOf[i] === f) }));
+}
+
+/** Mean over the folds of the best held-out loss and accuracy, and of the epochs run. */
+async function crossValidate(plan: Plan, folds: Fold[], params: Params, seed: number, maxEpochs: number, run: (t: Trainable) => Promise<FitResult>): Promise<FitResult> {
+  const results: FitResult[] = [];
+  for (const fold of folds) {
+    const t = plan.build(params, seed, maxEpochs, fold);
+    try {
+      results.push(await run(t));
+    } finally {
+      t.dispose();
+    }
+    if (results.at(-1)!.stopReason === 'user' || results.at(-1)!.stopReason === 'time_budget') return results.at(-1)!;
+  }
+  const mean = (f: (r: FitResult) => number) => results.reduce((a, r) => a + f(r), 0) / results.length;
+  return { ...results[0]!, epochs: Math.round(mean((r) => r.epochs)), best: { valLoss: mean((r) => r.best.valLoss), valAccuracy: mean((r) => r.best.valAccuracy) } };
 }
 
 function describe(p: Params): string {
@@ -351,6 +402,7 @@ async function frozenPlan(source: Source, d: Decoded, spec: WorkerSpec, io: Trai
   const n = d.train.length;
   return {
     name: 'frozen backbone + head on cached features',
+    crossValidate: true,
     space: source.base ? { lr: [3e-4, 1e-3, 3e-3] } : { lr: [3e-4, 1e-3, 3e-3], hidden: [0, 128], dropout: [0.2, 0.5], mirrors: [0, 1] },
     defaults: source.base ? { lr: 1e-3 } : { lr: 1e-3, hidden: 128, dropout: 0.5, mirrors: 1 },
     batchSize: 32,
@@ -359,14 +411,18 @@ async function frozenPlan(source: Source, d: Decoded, spec: WorkerSpec, io: Trai
     trials: 6,
     trialEpochs: 25,
     labelSmoothing: 0,
-    build(p, seed) {
+    build(p, seed, _maxEpochs, fold) {
       const head = headFor(source, channels, spec.labels.length, Number(p.hidden ?? 128), Number(p.dropout ?? 0.5), seed, spec.labels);
-      const count = Number(p.mirrors ?? 1) ? 2 * n : n;
+      // Rows are [images..., their mirrors...]; a fold trains on its images (and their mirrors).
+      const images = fold?.train ?? range(0, n);
+      const rows = Number(p.mirrors ?? 1) ? [...images, ...images.map((i) => n + i)] : images;
+      const held = fold?.heldOut ?? null;
       return {
         head,
-        trainCount: count,
-        trainLabels: Int32Array.from({ length: count }, (_, i) => d.trainLabels[i % n]!),
-        makeBatch: (idx, split) => stack(split === 'train' ? train.data : val.data, idx, [channels]),
+        trainCount: rows.length,
+        trainLabels: Int32Array.from(rows, (r) => d.trainLabels[r % n]!),
+        valLabels: held ? Int32Array.from(held, (i) => d.trainLabels[i]!) : d.valLabels,
+        makeBatch: (idx, split) => (split === 'train' ? stack(train.data, idx.map((i) => rows[i]!), [channels]) : held ? stack(train.data, idx.map((i) => held[i]!), [channels]) : stack(val.data, idx, [channels])),
         forward: (x, training) => head.apply(x, training),
         variables: () => trainableVars(head.model),
         learningRate: () => Number(p.lr),
@@ -403,6 +459,7 @@ async function fineTunePlan(source: Source, d: Decoded, spec: WorkerSpec, io: Tr
   const warmup = 1;
   return {
     name: `fine-tune above ${cut} with augmentation`,
+    crossValidate: false,
     space: source.base ? { lr: [1e-4, 3e-4] } : { lr: [1e-4, 3e-4, 1e-3], hidden: [0, 128], augment: ['light', 'strong'] },
     defaults: source.base ? { lr: 1e-4 } : { lr: 3e-4, hidden: 128, augment: 'strong' },
     batchSize: 16,
@@ -423,6 +480,7 @@ async function fineTunePlan(source: Source, d: Decoded, spec: WorkerSpec, io: Tr
         head,
         trainCount: rows.length,
         trainLabels: Int32Array.from(rows, (r) => d.trainLabels[Math.floor(r / VIEWS)]!),
+        valLabels: d.valLabels,
         makeBatch: (idx, split) => (split === 'train' ? stack(train.data, idx.map((i) => rows[i]!), train.shape) : stack(val.data, idx, val.shape)),
         // BatchNorm stays in inference mode while fine-tuning: small batches would ruin its statistics.
         forward: (x, training) => head.apply(gap(upper.apply(x, { training: false }) as tf.Tensor), training),
@@ -445,6 +503,7 @@ function scratchPlan(source: Source, d: Decoded, spec: WorkerSpec, random: () =>
   const accurate = spec.algorithm === 'accurate';
   return {
     name: `small convnet from scratch at ${size}×${size}`,
+    crossValidate: false,
     space: accurate ? { lr: [1e-3, 3e-3], hidden: [0, 64], augment: [0.5, 1] } : { lr: [1e-3, 3e-3], hidden: [0, 64] },
     defaults: accurate ? { lr: 3e-3, hidden: 64, augment: 1 } : { lr: 3e-3, hidden: 64 },
     batchSize: 16,
@@ -462,6 +521,7 @@ function scratchPlan(source: Source, d: Decoded, spec: WorkerSpec, random: () =>
         head,
         trainCount: d.train.length,
         trainLabels: d.trainLabels,
+        valLabels: d.valLabels,
         makeBatch: (idx, split) =>
           split === 'train'
             ? toBatch(tf, idx.map((i) => (strength > 0 ? augmentView(d.train[i]!, size, size, random, strength) : random() < 0.5 ? mirror(d.train[i]!, size) : d.train[i]!)), source.pre)
