@@ -79,7 +79,8 @@ export class Training {
     if (ds.type !== 'classification') throw new StudioError('invalid_input', `training ${ds.type} models is not available yet; this build trains image classification`, 'datasetId');
     if (this.jobs.activeFor(ds.id, ['index', 'import'])) throw new StudioError('conflict', `dataset "${ds.name}" is being indexed or imported; train when that ends`, 'datasetId');
 
-    const images = sql(this.db, 'SELECT path, label FROM images WHERE dataset_id = ? AND invalid_reason IS NULL AND label IS NOT NULL').all(ds.id) as Array<{ path: string; label: string }>;
+    // Ordered, so the same seed gives the same run however the folder was indexed.
+    const images = sql(this.db, 'SELECT path, label FROM images WHERE dataset_id = ? AND invalid_reason IS NULL AND label IS NOT NULL ORDER BY path').all(ds.id) as Array<{ path: string; label: string }>;
     const counts = new Map<string, number>();
     for (const img of images) counts.set(img.label, (counts.get(img.label) ?? 0) + 1);
     const labels = [...(v.labels ?? [...counts.keys()])].sort();

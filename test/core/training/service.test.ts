@@ -176,4 +176,19 @@ describe('training through the API', () => {
       await studio.close();
     }
   });
+
+  it('the same seed reproduces the split and the whole run; another seed does not', async () => {
+    const folder = await colourFolder(join(fx.data, 'c'), { perClass: 10 });
+    const ds = await colourDataset(fx.studio, folder);
+    await initBackend('auto');
+    const backbone = await saveColourBackbone(join(fx.out, 'colour-net'));
+    const trained = async (seed: number) => {
+      const { job } = await fx.studio.startTraining({ datasetId: ds.id, algorithm: 'fast', backbone, seed, hpo: false });
+      const { run } = resultOf(await fx.studio.waitJob(job.id), 'train');
+      return (await fx.studio.getRun(run.id)).epochs.map((e) => [e.epoch, e.loss, e.valLoss]);
+    };
+    const first = await trained(7);
+    expect(await trained(7)).toEqual(first);
+    expect(await trained(8)).not.toEqual(first);
+  });
 });
