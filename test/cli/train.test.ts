@@ -58,7 +58,7 @@ describe('autolearn train', () => {
     expect(out.metrics.model_size).toBe(out.model.sizeBytes);
     expect(Object.keys(out.metrics.per_class)).toEqual(['blue', 'red']);
     expect(out.run.id).toBe(out.model.runId);
-    expect(run.stderr).toMatch(/Epoch \d+\/\d+/);
+    expect(run.stderr).toMatch(/Epoch \d+\/\d+ · loss [\d.]+ · val loss [\d.]+ · val accuracy [\d.]+ % · \d+ images\/s · ≤ \d+ (s|min) left/);
     modelId = out.model.id;
   });
 

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { StudioError, type ClassificationMetrics, type HpoTrial, type StopReason } from '../../../shared/api';
+import { StudioError, type ClassificationMetrics, type EpochRecord, type HpoTrial, type StopReason } from '../../../shared/api';
 import { seededRandom } from '../../datasets/split';
 import { evaluateClassification } from '../../evaluation/classification';
 import { pool } from '../../jobs/pool';
@@ -191,7 +191,7 @@ export async function trainClassifier(spec: WorkerSpec, io: TrainerIO): Promise<
     let lastCheckpoint = 0;
     const finalResult = await fitBase(trainable, null, maxEpochs, spec.limits?.patience ?? plan.patience, deadline, async (record, improved) => {
       io.emit({ type: 'epoch', record });
-      io.emit({ type: 'progress', phase: 'train', done: record.epoch, total: maxEpochs, message: `Epoch ${record.epoch}/${maxEpochs} · val loss ${record.valLoss.toFixed(4)} · val accuracy ${(record.valAccuracy * 100).toFixed(1)} %` });
+      io.emit({ type: 'progress', phase: 'train', done: record.epoch, total: maxEpochs, message: epochLine(record, maxEpochs, deadline) });
       if (improved && Date.now() - lastCheckpoint >= CHECKPOINT_EVERY_MS) {
         lastCheckpoint = Date.now();
         const metrics = metricsOf(trainable, decoded, spec.labels, plan!.batchSize);
@@ -250,6 +250,26 @@ async function crossValidate(plan: Plan, folds: Fold[], params: Params, seed: nu
   }
   const mean = (f: (r: FitResult) => number) => results.reduce((a, r) => a + f(r), 0) / results.length;
   return { ...results[0]!, epochs: Math.round(mean((r) => r.epochs)), best: { valLoss: mean((r) => r.best.valLoss), valAccuracy: mean((r) => r.best.valAccuracy) } };
+}
+
+/**
+ * "Epoch 12/150 · loss … · val loss … · val accuracy … % · 340 images/s · ≤ 4 min left": the time left
+ * is the smaller of the epochs still allowed at this pace and the budget (early stop may end sooner).
+ */
+function epochLine(r: EpochRecord, maxEpochs: number, deadline: number): string {
+  const perEpoch = r.epoch > 0 ? r.elapsedMs / r.epoch : 0;
+  const leftMs = Math.max(0, Math.min((maxEpochs - r.epoch) * perEpoch, deadline - Date.now()));
+  const left = leftMs >= 60_000 ? `${Math.ceil(leftMs / 60_000)} min` : `${Math.ceil(leftMs / 1000)} s`;
+  return [
+    `Epoch ${r.epoch}/${maxEpochs}`,
+    r.loss === null ? null : `loss ${r.loss.toFixed(4)}`,
+    `val loss ${r.valLoss.toFixed(4)}`,
+    `val accuracy ${(r.valAccuracy * 100).toFixed(1)} %`,
+    r.imagesPerSec === null ? null : `${Math.round(r.imagesPerSec)} images/s`,
+    r.epoch > 0 ? `≤ ${left} left` : null,
+  ]
+    .filter((part) => part !== null)
+    .join(' · ');
 }
 
 function describe(p: Params): string {
