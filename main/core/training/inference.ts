@@ -6,9 +6,9 @@ import { extname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { StudioError, type EasResult, type ModelEvaluation, type ModelVersion, type PathIssue, type Prediction, type PredictInput } from '../../shared/api';
-import { evaluateClassification } from '../evaluation/classification';
 import type { JobContext } from '../jobs/jobs';
 import { decodeSquare, toBatch } from './images';
+import { scoreProbabilities } from './metrics';
 import { loadModel, type ModelMetadata } from './saved-model';
 import { initBackend } from './tf/backend';
 
@@ -70,9 +70,9 @@ export class Inference {
       }
     }
     if (samples.length === 0) throw new StudioError('invalid_input', `${root} has no images in subfolders named after the model's labels (${meta.labels.join(', ')})`, 'path');
-    const truth: string[] = [];
-    const predicted: string[] = [];
-    let loss = 0;
+    const k = meta.labels.length;
+    const truth: number[] = [];
+    const probabilities: number[] = [];
     for (let start = 0; start < samples.length; start += BATCH) {
       if (ctx.signal.aborted) throw new StudioError('cancelled', 'evaluation cancelled');
       const batch: Array<{ label: string; pixels: Uint8Array }> = [];
@@ -84,30 +84,14 @@ export class Inference {
         }
       }
       const { probs } = await this.probabilities(version, batch.map((b) => b.pixels));
-      const k = meta.labels.length;
-      batch.forEach((b, i) => {
-        const p = probs.subarray(i * k, (i + 1) * k);
-        const best = p.indexOf(Math.max(...p));
-        truth.push(b.label);
-        predicted.push(meta.labels[best]!);
-        loss -= Math.log(Math.max(p[meta.labels.indexOf(b.label)]!, 1e-7));
-      });
+      batch.forEach((b) => truth.push(meta.labels.indexOf(b.label)));
+      probabilities.push(...probs.subarray(0, batch.length * k));
       ctx.progress(Math.min(samples.length, start + BATCH), samples.length, `Evaluating ${Math.min(samples.length, start + BATCH)}/${samples.length}`);
     }
-    const e = evaluateClassification(truth, predicted, { labels: meta.labels });
     return {
       modelId: version.id,
       path: root,
-      metrics: {
-        accuracy: e.accuracy,
-        precision: e.macro.precision,
-        recall: e.macro.recall,
-        f1: e.macro.f1,
-        loss: truth.length ? loss / truth.length : 0,
-        samples: e.samples,
-        per_class: Object.fromEntries(Object.entries(e.classes).map(([k, c]) => [k, { precision: c.precision, recall: c.recall, f1: c.f1, support: c.support }])),
-        confusion_matrix: { labels: e.labels, matrix: e.confusion },
-      },
+      metrics: scoreProbabilities(meta.labels, truth, probabilities),
       skipped,
       durationMs: Math.round(performance.now() - started),
     };

@@ -7,14 +7,14 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { StudioError, type ClassificationMetrics, type EpochRecord, type HpoTrial, type StopReason } from '../../../shared/api';
-import { seededRandom } from '../../datasets/split';
-import { evaluateClassification } from '../../evaluation/classification';
+import { seededRandom, shuffle } from '../../datasets/split';
 import { pool } from '../../jobs/pool';
 import { featureExtractor, findFeatureLayer, loadLayers, splitForFineTune } from '../backbones/cut';
-import { fit, range, scoreValidation, shuffle, snapshotModels, type FitResult, type FitSpec, type Snapshot } from '../fit';
+import { fit, range, scoreValidation, snapshotModels, type FitResult, type FitSpec, type Snapshot } from '../fit';
 import { sampleTrials, type ParamSpace, type Params } from '../hpo';
 import { augmentView, decodeSquare, mirror, toBatch, type Preprocessing } from '../images';
 import type { TrainerIO, TrainOutcome, WorkerSpec } from '../protocol';
+import { scoreProbabilities } from '../metrics';
 import { loadModel, saveModel } from '../saved-model';
 import { initBackend } from '../tf/backend';
 import { asBackbone, assemble, initHeadFrom, makeHead, scratchBackbone, splitSaved, type Head, type SavedParts } from './network';
@@ -296,26 +296,7 @@ function metadataFor(spec: WorkerSpec, source: Source, head: Head, metrics: Clas
 /** Accuracy, macro and per-class precision/recall/F1, confusion matrix and loss on the validation split. */
 function metricsOf(t: Trainable, decoded: Decoded, labels: string[], batchSize: number): ClassificationMetrics {
   const scores = scoreValidation({ valCount: decoded.valLabels.length, valLabels: decoded.valLabels, classes: labels.length, makeBatch: t.makeBatch, forward: t.forward, batchSize });
-  const truth: string[] = [];
-  const predicted: string[] = [];
-  decoded.valLabels.forEach((y, i) => {
-    let best = 0;
-    for (let c = 1; c < labels.length; c++) if (scores.probabilities[i * labels.length + c]! > scores.probabilities[i * labels.length + best]!) best = c;
-    truth.push(labels[y]!);
-    predicted.push(labels[best]!);
-  });
-  const e = evaluateClassification(truth, predicted, { labels });
-  return {
-    accuracy: e.accuracy,
-    precision: e.macro.precision,
-    recall: e.macro.recall,
-    f1: e.macro.f1,
-    loss: scores.loss,
-    model_size: 0,
-    samples: e.samples,
-    per_class: Object.fromEntries(Object.entries(e.classes).map(([k, c]) => [k, { precision: c.precision, recall: c.recall, f1: c.f1, support: c.support }])),
-    confusion_matrix: { labels: e.labels, matrix: e.confusion },
-  };
+  return { ...scoreProbabilities(labels, decoded.valLabels, scores.probabilities), model_size: 0 };
 }
 
 // ---- where features come from
