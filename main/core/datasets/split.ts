@@ -10,6 +10,14 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
+/** Fisher–Yates shuffle in place with the given generator. */
+export function shuffle<T>(list: T[], random: () => number): void {
+  for (let i = list.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [list[i], list[j]] = [list[j]!, list[i]!];
+  }
+}
+
 /**
  * Splits items into train and val, stratified by `stratum` (the class): each class keeps about
  * `trainFraction` in train and gives at least one item to val when it has two or more.
@@ -26,11 +34,7 @@ export function splitTrainVal<T extends { key: string; stratum: string }>(items:
   const out = new Map<string, 'train' | 'val'>();
   for (const stratum of [...byStratum.keys()].sort()) {
     const list = byStratum.get(stratum)!;
-    // Fisher–Yates with the seeded generator.
-    for (let i = list.length - 1; i > 0; i--) {
-      const j = Math.floor(random() * (i + 1));
-      [list[i], list[j]] = [list[j]!, list[i]!];
-    }
+    shuffle(list, random);
     const val = list.length < 2 ? 0 : Math.max(1, Math.round(list.length * (1 - trainFraction)));
     list.forEach((item, i) => out.set(item.key, i < val ? 'val' : 'train'));
   }

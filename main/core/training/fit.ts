@@ -4,6 +4,7 @@
 
 import * as tf from '@tensorflow/tfjs-core';
 import type { EpochRecord, StopReason } from '../../shared/api';
+import { shuffle } from '../datasets/split';
 
 export interface Snapshot {
   restore(): void;
@@ -165,11 +166,4 @@ export function snapshotModels(models: ReadonlyArray<{ getWeights(): tf.Tensor[]
 
 export function range(from: number, to: number): number[] {
   return Array.from({ length: Math.max(0, to - from) }, (_, i) => from + i);
-}
-
-export function shuffle<T>(list: T[], random: () => number): void {
-  for (let i = list.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [list[i], list[j]] = [list[j]!, list[i]!];
-  }
 }
