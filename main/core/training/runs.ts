@@ -83,7 +83,7 @@ export function runRow(db: Db, id: number): RunRow | undefined {
 export function nextRunName(db: Db, instanceId: number, prefix: string): string {
   for (let n = 1; ; n++) {
     const name = `${prefix}-${n}`;
-    if (!sql(db, 'SELECT 1 FROM runs WHERE instance_id = ? AND name = ?').get(instanceId, name)) return name;
+    if (!runNameTaken(db, instanceId, name)) return name;
   }
 }
 

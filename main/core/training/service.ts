@@ -156,10 +156,7 @@ export class Training {
           const outcome = await worker.done;
           runs.mergeParams(this.db, id, { ...outcome.params, epochs: outcome.epochs });
           let modelId: number | null = null;
-          if (outcome.modelDir && outcome.metrics) {
-            modelId = runs.insertModel(this.db, { instanceId: ds.instance_id, runId: id, name: run.name, type: 'classification', algorithm: v.algorithm, labels, backbone: outcome.backbone, inputSize: outcome.inputSize, metrics: outcome.metrics, sizeBytes: outcome.metrics.model_size, baseModelId: base?.id ?? null, fromCheckpoint: false, dir: outcome.modelDir });
-            this.emit({ type: 'models-changed', instanceId: ds.instance_id });
-          }
+          if (outcome.modelDir) modelId = this.registerModel(id, outcome.modelDir, false);
           runs.finishRun(this.db, id, { status: 'finished', stopReason: outcome.stopReason, metrics: outcome.metrics });
           log('info', modelId ? `model version ${modelId} saved (${outcome.stopReason})` : `no model: the run ended (${outcome.stopReason}) before its first epoch`);
         } finally {
@@ -232,17 +229,37 @@ export class Training {
     const row = runs.runRow(this.db, id);
     const dir = row && join(row.dir, 'checkpoint');
     if (!row || !dir || !existsSync(join(dir, 'metadata.json')) || row.model_id !== null) return;
-    let meta;
     try {
-      meta = readMetadataSync(dir);
+      this.registerModel(id, dir, true);
     } catch {
       return; // a checkpoint cut off mid-write is not worth keeping
     }
-    if (!meta.metrics) return;
-    runs.insertModel(this.db, { instanceId: row.instance_id, runId: id, name: `${row.name} (checkpoint)`, type: 'classification', algorithm: meta.algorithm, labels: meta.labels, backbone: meta.backbone, inputSize: meta.preprocessing.size, metrics: meta.metrics, sizeBytes: meta.metrics.model_size, baseModelId: meta.baseModelId, fromCheckpoint: true, dir });
     runs.addLog(this.db, id, 'info', 'kept the checkpoint of the best epoch as a model version');
-    this.emit({ type: 'models-changed', instanceId: row.instance_id });
     this.changed(id);
+  }
+
+  /** Records the model saved in `dir` (its metadata.json says what it is) as a version of the run's instance. */
+  private registerModel(runId: number, dir: string, fromCheckpoint: boolean): number {
+    const row = runs.runRow(this.db, runId)!;
+    const meta = readMetadataSync(dir);
+    if (!meta.metrics) throw new StudioError('io_error', `${dir}: the model has no metrics`);
+    const modelId = runs.insertModel(this.db, {
+      instanceId: row.instance_id,
+      runId,
+      name: fromCheckpoint ? `${row.name} (checkpoint)` : row.name,
+      type: meta.type,
+      algorithm: meta.algorithm,
+      labels: meta.labels,
+      backbone: meta.backbone,
+      inputSize: meta.preprocessing.size,
+      metrics: meta.metrics,
+      sizeBytes: meta.metrics.model_size,
+      baseModelId: meta.baseModelId,
+      fromCheckpoint,
+      dir,
+    });
+    this.emit({ type: 'models-changed', instanceId: row.instance_id });
+    return modelId;
   }
 
   async stop(id: number): Promise<TrainingRun> {
