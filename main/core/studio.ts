@@ -47,7 +47,7 @@ import { JobRunner } from './jobs/jobs';
 import { readMedia, type MediaFile } from './media/media';
 import { parse, schemas } from './validate';
 import { openDb, schemaVersion, sql, type Db } from './workspace/db';
-import { Inference } from './training/inference';
+import type { Inference } from './training/inference';
 import { Training, type TrainingOptions } from './training/service';
 
 export type { MediaFile } from './media/media';
@@ -86,7 +86,8 @@ export class Studio implements StudioApi {
   private readonly listeners = new Set<(e: StudioEvent) => void>();
   private readonly jobs = new JobRunner((job) => this.emit({ type: 'job', job }));
   private readonly training: Training;
-  private readonly inference = new Inference();
+  // Loaded on first use: it brings TensorFlow.js (~1 s of imports) that most commands never need.
+  private inferenceModule: Promise<Inference> | null = null;
   readonly cacheDir: string;
   /** Runs found interrupted (the app died while they trained), marked failed at open. */
   readonly recovered: TrainingRun[];
@@ -471,19 +472,25 @@ export class Studio implements StudioApi {
   }
 
   async deleteModel(id: number): Promise<void> {
-    this.inference.forget(parse(schemas.id, id, 'modelId'));
-    await this.training.deleteModel(id);
+    const modelId = parse(schemas.id, id, 'modelId');
+    void this.inferenceModule?.then((inference) => inference.forget(modelId));
+    await this.training.deleteModel(modelId);
   }
 
   async predict(input: PredictInput): Promise<Prediction[]> {
     const v = parse(schemas.predict, input, 'predict');
-    return this.inference.predict(this.training.model(v.modelId), v.images);
+    return (await this.inference()).predict(this.training.model(v.modelId), v.images);
   }
 
   async evaluateModel(input: EvaluateInput): Promise<JobInfo> {
     const v = parse(schemas.evaluateModel, input, 'evaluateModel');
     const model = this.training.model(v.modelId);
-    return this.jobs.start('evaluate', `Evaluate ${model.name} on ${v.path}`, null, (ctx) => this.inference.evaluate(model, resolve(v.path), ctx));
+    return this.jobs.start('evaluate', `Evaluate ${model.name} on ${v.path}`, null, async (ctx) => (await this.inference()).evaluate(model, resolve(v.path), ctx));
+  }
+
+  private inference(): Promise<Inference> {
+    this.inferenceModule ??= import('./training/inference').then(({ Inference }) => new Inference());
+    return this.inferenceModule;
   }
 
   async listBackbones(): Promise<BackboneInfo[]> {

@@ -9,7 +9,8 @@ import { StudioError, type EasResult, type ModelEvaluation, type ModelVersion, t
 import type { JobContext } from '../jobs/jobs';
 import { decodeSquare, toBatch } from './images';
 import { scoreProbabilities } from './metrics';
-import { loadModel, type ModelMetadata } from './saved-model';
+import type { ModelMetadata } from './model-metadata';
+import { loadModel } from './saved-model';
 import { initBackend } from './tf/backend';
 
 const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.bmp', '.webp']);

@@ -24,7 +24,7 @@ import { DEFAULT_BACKBONE, type BackboneEntry } from './backbones/zoo';
 import { forkWorker, startWorker, type RunningWorker, type SpawnWorker } from './host';
 import type { BackboneSpec, TrainImage, WorkerEvent } from './protocol';
 import * as runs from './runs';
-import { readMetadata, readMetadataSync } from './saved-model';
+import { readMetadata, readMetadataSync } from './model-metadata';
 
 export interface TrainingOptions {
   /** How training processes are made (Electron passes a utilityProcess spawner). */

@@ -8,7 +8,7 @@ import type { HpoTrial } from '../../../main/shared/api';
 import { splitTrainVal } from '../../../main/core/datasets/split';
 import { trainClassifier } from '../../../main/core/training/classification/train';
 import type { TrainImage, WorkerEvent, WorkerSpec } from '../../../main/core/training/protocol';
-import { readMetadata } from '../../../main/core/training/saved-model';
+import { readMetadata } from '../../../main/core/training/model-metadata';
 import { initBackend } from '../../../main/core/training/tf/backend';
 import { tempDir } from '../../helpers/fixtures';
 import { colourFolder, saveColourBackbone } from '../../helpers/training';

@@ -4,7 +4,8 @@
 
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, normalize, sep } from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
+// Types only at load time: the Studio imports this module on every start, tfjs-core costs ~1 s.
+import type * as tf from '@tensorflow/tfjs-core';
 import { StudioError } from '../../../shared/api';
 
 export const MODEL_JSON = 'model.json';
@@ -141,9 +142,9 @@ export async function readModelFolder(dir: string): Promise<{ json: tf.io.ModelJ
   return { json, specs, data: data.buffer };
 }
 
-function toArrayBuffer(data: tf.io.WeightData | undefined): ArrayBuffer {
+function toArrayBuffer(core: typeof tf, data: tf.io.WeightData | undefined): ArrayBuffer {
   if (data === undefined) return new ArrayBuffer(0);
-  return tf.io.CompositeArrayBuffer.join(data);
+  return core.io.CompositeArrayBuffer.join(data);
 }
 
 async function writeAtomically(file: string, data: string | Uint8Array): Promise<void> {
@@ -188,11 +189,12 @@ export function folderIO(dir: string): tf.io.IOHandler {
       } catch (err) {
         throw new StudioError('io_error', `could not create ${dir}: ${(err as Error).message}`);
       }
-      const weights = toArrayBuffer(artifacts.weightData);
+      const core = await import('@tensorflow/tfjs-core');
+      const weights = toArrayBuffer(core, artifacts.weightData);
       const json: tf.io.ModelJSON = {
         modelTopology: topology,
         format: artifacts.format ?? 'layers-model',
-        generatedBy: artifacts.generatedBy ?? `TensorFlow.js tfjs-core v${tf.version_core}`,
+        generatedBy: artifacts.generatedBy ?? `TensorFlow.js tfjs-core v${core.version_core}`,
         convertedBy: artifacts.convertedBy ?? null,
         weightsManifest: [{ paths: [WEIGHTS_BIN], weights: artifacts.weightSpecs ?? [] }],
       };
@@ -204,7 +206,7 @@ export function folderIO(dir: string): tf.io.IOHandler {
       // Weights first: a model.json never points at weights that are not fully written.
       await writeAtomically(join(dir, WEIGHTS_BIN), new Uint8Array(weights));
       await writeAtomically(join(dir, MODEL_JSON), JSON.stringify(json));
-      return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON({ ...artifacts, weightData: weights }) };
+      return { modelArtifactsInfo: core.io.getModelArtifactsInfoForJSON({ ...artifacts, weightData: weights }) };
     },
   };
 }
