@@ -10,6 +10,7 @@ import { pickFolder } from './shell/dialogs';
 import { registerIpc } from './shell/ipc';
 import { handleMedia, registerMediaScheme } from './shell/media';
 import { buildMenu } from './shell/menu';
+import { addRecent, clearRecent, readRecent } from './shell/recent';
 import { workspaceArg } from './shell/policy';
 import { StudioHost } from './shell/studio-host';
 import { createMainWindow, focusWindow, hardenSession, isTrustedSender } from './shell/window';
@@ -26,15 +27,41 @@ function fail(title: string, err: unknown): void {
   dialog.showErrorBox(title, err instanceof Error ? err.message : String(err));
 }
 
-async function openWorkspace(): Promise<void> {
-  const dir = await pickFolder(win, 'Open workspace');
-  if (!dir) return;
+const recentFile = () => join(app.getPath('userData'), 'recent-workspaces.json');
+
+function updateMenu(fallbackWorkspace: string): void {
+  Menu.setApplicationMenu(
+    buildMenu({
+      openWorkspace: () =>
+        void pickFolder(win, 'Open workspace').then(async (dir) => {
+          if (dir) await switchWorkspace(dir);
+        }),
+      recent: readRecent(recentFile()),
+      openRecent: (dir) => void switchWorkspace(dir),
+      clearRecent: () => {
+        clearRecent(recentFile());
+        updateMenu(fallbackWorkspace);
+      },
+      showWorkspaceFolder: () => void shell.openPath(host.workspace ?? fallbackWorkspace),
+      about: () =>
+        void dialog.showMessageBox({
+          title: 'About AutoLearn Studio',
+          message: `AutoLearn Studio ${app.getVersion()}`,
+          detail: `Workspace: ${host.workspace ?? fallbackWorkspace}`,
+        }),
+    }),
+  );
+}
+
+async function switchWorkspace(dir: string): Promise<void> {
   try {
     await host.open(dir);
   } catch (err) {
     fail('Could not open the workspace', err);
     return;
   }
+  addRecent(recentFile(), dir);
+  updateMenu(dir);
   // The page holds data of the previous workspace: start it afresh.
   win?.webContents.reload();
 }
@@ -56,18 +83,8 @@ async function start(): Promise<void> {
   hardenSession(session.defaultSession, { production: devServerUrl === undefined });
   handleMedia(session.defaultSession, () => host.studio);
   registerIpc({ api: () => host.studio, isTrusted: (event) => win !== null && isTrustedSender(event, win, appUrl) });
-  Menu.setApplicationMenu(
-    buildMenu({
-      openWorkspace: () => void openWorkspace(),
-      showWorkspaceFolder: () => void shell.openPath(host.workspace ?? workspace),
-      about: () =>
-        void dialog.showMessageBox({
-          title: 'About AutoLearn Studio',
-          message: `AutoLearn Studio ${app.getVersion()}`,
-          detail: `Workspace: ${host.workspace ?? workspace}`,
-        }),
-    }),
-  );
+  addRecent(recentFile(), workspace);
+  updateMenu(workspace);
 
   win = createMainWindow({
     appUrl,

@@ -4,6 +4,37 @@ import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 import type { MediaKind } from '../shared/api';
 import { MEDIA_BASE } from '../../preload/types';
+import { MEDIA_SCHEME } from '../shared/transport';
+
+/**
+ * The renderer's web preferences: the page is untrusted web content that reaches the core only
+ * through the preload's one API (contextBridge).
+ */
+export const WEB_PREFERENCES = {
+  contextIsolation: true,
+  nodeIntegration: false,
+  nodeIntegrationInWorker: false,
+  nodeIntegrationInSubFrames: false,
+  sandbox: true,
+  webSecurity: true,
+  allowRunningInsecureContent: false,
+  webviewTag: false,
+  experimentalFeatures: false,
+} as const;
+
+// 'unsafe-inline' styles: React style attributes. The media scheme: thumbnails and images.
+export const CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  `img-src 'self' data: blob: ${MEDIA_SCHEME}:`,
+  `connect-src 'self' ${MEDIA_SCHEME}:`,
+  "font-src 'self' data:",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
 
 function parse(url: string): URL | null {
   try {

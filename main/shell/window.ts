@@ -1,23 +1,8 @@
 // The one application window and the security rules around it.
 
 import { BrowserWindow, shell, type IpcMainInvokeEvent, type Session } from 'electron';
-import { MEDIA_SCHEME } from '../shared/transport';
-import { externalWebUrl, isAppUrl } from './policy';
+import { CSP, externalWebUrl, isAppUrl, WEB_PREFERENCES } from './policy';
 import { loadWindowState, trackWindowState } from './window-state';
-
-// 'unsafe-inline' styles: React style attributes. The media scheme: thumbnails and images.
-const CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  `img-src 'self' data: blob: ${MEDIA_SCHEME}:`,
-  `connect-src 'self' ${MEDIA_SCHEME}:`,
-  "font-src 'self' data:",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
 
 /** Denies every permission; in production also sends our CSP with every response. */
 export function hardenSession(session: Session, { production }: { production: boolean }): void {
@@ -51,13 +36,7 @@ export function createMainWindow({ appUrl, preload, stateFile }: WindowOptions):
     minHeight: 600,
     show: false,
     title: 'AutoLearn Studio',
-    webPreferences: {
-      preload,
-      contextIsolation: true,
-      nodeIntegration: false,
-      sandbox: true,
-      webSecurity: true,
-    },
+    webPreferences: { ...WEB_PREFERENCES, preload },
   });
   trackWindowState(win, stateFile);
   win.once('ready-to-show', () => {
