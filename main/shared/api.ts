@@ -447,6 +447,8 @@ export interface JobProgress {
   done: number;
   total: number | null;
   message: string;
+  /** Counts progress updates: orders snapshots of a job whose phases each count from 0. */
+  seq: number;
 }
 
 interface JobBase {

@@ -1,16 +1,23 @@
+import type { KeyboardEvent } from 'react';
 import { useClient } from './api/context';
 import { DatasetPage } from './pages/DatasetPage';
 import { InstancePage } from './pages/InstancePage';
 import { InstancesPage } from './pages/InstancesPage';
 import { LabelPage } from './pages/LabelPage';
+import { ComparePage } from './pages/train/ComparePage';
+import { ModelPage } from './pages/train/ModelPage';
+import { NewTaskPage } from './pages/train/NewTaskPage';
+import { PublishPlaceholder } from './pages/train/PublishPlaceholder';
+import { RunPage } from './pages/train/RunPage';
+import { TrainPage } from './pages/train/TrainPage';
 import { useResource } from './hooks';
-import { useRoute, type Route } from './router';
+import { navigate, stepOf, useRoute, type Route, type Step } from './router';
 
-const STEPS = [
-  { id: 'data', label: 'Data', enabled: true },
-  { id: 'train', label: 'Train', enabled: false },
+const STEPS: ReadonlyArray<{ id: Step; label: string; enabled: boolean; to?: (instanceId: number) => Route }> = [
+  { id: 'data', label: 'Data', enabled: true, to: (id) => ({ page: 'instance', id }) },
+  { id: 'train', label: 'Train', enabled: true, to: (instanceId) => ({ page: 'train', instanceId }) },
   { id: 'publish', label: 'Try & Publish', enabled: false },
-] as const;
+];
 
 function Page({ route }: { route: Route }) {
   switch (route.page) {
@@ -22,12 +29,87 @@ function Page({ route }: { route: Route }) {
       return <DatasetPage key={route.id} id={route.id} />;
     case 'label':
       return <LabelPage key={route.id} id={route.id} imageId={route.imageId} />;
+    case 'train':
+      return <TrainPage key={route.instanceId} instanceId={route.instanceId} />;
+    case 'new-task':
+      return <NewTaskPage key={route.instanceId} instanceId={route.instanceId} />;
+    case 'run':
+      return <RunPage key={route.id} id={route.id} />;
+    case 'model':
+      return <ModelPage key={route.id} id={route.id} />;
+    case 'compare':
+      return <ComparePage key={`${route.a}-${route.b}`} a={route.a} b={route.b} />;
+    case 'model-try':
+      return <PublishPlaceholder modelId={route.id} what="try" />;
+    case 'model-export':
+      return <PublishPlaceholder modelId={route.id} what="export" />;
   }
+}
+
+/** What the instance lookup depends on: a label page keeps its key while stepping through images. */
+function instanceKey(route: Route): string {
+  switch (route.page) {
+    case 'label':
+      return `dataset:${route.id}`;
+    case 'compare':
+      return `model:${route.a}`;
+    case 'model-try':
+    case 'model-export':
+      return `model:${route.id}`;
+    default:
+      return JSON.stringify(route);
+  }
+}
+
+/** The instance the current page belongs to, which the step tabs switch between; null on the instance list. */
+function useRouteInstance(route: Route): number | null {
+  const client = useClient();
+  const key = instanceKey(route);
+  const resource = useResource(
+    async (): Promise<number | null> => {
+      switch (route.page) {
+        case 'instances':
+          return null;
+        case 'instance':
+          return route.id;
+        case 'train':
+        case 'new-task':
+          return route.instanceId;
+        case 'dataset':
+        case 'label':
+          return (await client.getDataset(route.id)).instanceId;
+        case 'run':
+          return (await client.getRun(route.id)).instanceId;
+        case 'model':
+        case 'model-try':
+        case 'model-export':
+          return (await client.getModel(route.id)).instanceId;
+        case 'compare':
+          return (await client.getModel(route.a)).instanceId;
+      }
+    },
+    [client, key],
+    () => false,
+  );
+  return route.page === 'instances' || resource.error ? null : (resource.data ?? null);
+}
+
+/** Arrow keys move between the usable step tabs (the tab pattern: one tab stop, arrows inside). */
+function moveBetweenTabs(event: KeyboardEvent<HTMLDivElement>): void {
+  if (event.key !== 'ArrowRight' && event.key !== 'ArrowLeft') return;
+  const tabs = [...event.currentTarget.querySelectorAll<HTMLButtonElement>('[role="tab"]:not([aria-disabled="true"])')];
+  const at = tabs.indexOf(document.activeElement as HTMLButtonElement);
+  const next = tabs[(at + (event.key === 'ArrowRight' ? 1 : tabs.length - 1)) % tabs.length];
+  if (!next) return;
+  event.preventDefault();
+  next.focus();
 }
 
 export function App() {
   const client = useClient();
   const route = useRoute();
+  const step = stepOf(route);
+  const instanceId = useRouteInstance(route);
   const workspace = useResource(() => client.workspaceInfo(), [client], () => false);
 
   return (
@@ -37,24 +119,32 @@ export function App() {
           <span className="brand-mark" aria-hidden="true" />
           AutoLearn Studio
         </a>
-        <div role="tablist" aria-label="AutoLearning steps" className="steps">
-          {STEPS.map((step, index) => (
-            <button
-              key={step.id}
-              type="button"
-              role="tab"
-              id={`step-${step.id}`}
-              className="step"
-              aria-selected={step.enabled}
-              aria-controls="step-panel"
-              aria-disabled={!step.enabled}
-              tabIndex={step.enabled ? 0 : -1}
-              title={step.enabled ? undefined : 'Arrives with training'}
-            >
-              <span className="step-number">{index + 1}</span>
-              {step.label}
-            </button>
-          ))}
+        <div role="tablist" aria-label="AutoLearning steps" className="steps" onKeyDown={moveBetweenTabs}>
+          {STEPS.map((tab, index) => {
+            const target = tab.enabled && tab.to && instanceId !== null ? tab.to(instanceId) : null;
+            const selected = tab.id === step;
+            // Data stays reachable from the instance list (it is the list's own step).
+            const usable = target !== null || (selected && tab.enabled);
+            const why = !tab.enabled ? 'Arrives with Try & Publish' : usable ? undefined : 'Open an instance first';
+            return (
+              <button
+                key={tab.id}
+                type="button"
+                role="tab"
+                id={`step-${tab.id}`}
+                className="step"
+                aria-selected={selected}
+                aria-controls="step-panel"
+                aria-disabled={!usable}
+                tabIndex={selected ? 0 : -1}
+                title={why}
+                onClick={() => target && !(selected && route.page === target.page) && navigate(target)}
+              >
+                <span className="step-number">{index + 1}</span>
+                {tab.label}
+              </button>
+            );
+          })}
         </div>
         {workspace.data && (
           <span className="workspace" title={`Workspace: ${workspace.data.path} (v${workspace.data.appVersion})`}>
@@ -62,7 +152,7 @@ export function App() {
           </span>
         )}
       </header>
-      <main id="step-panel" role="tabpanel" aria-labelledby="step-data" className="app-main">
+      <main id="step-panel" role="tabpanel" aria-labelledby={`step-${step}`} className="app-main">
         <Page route={route} />
       </main>
     </div>

@@ -14,7 +14,7 @@ const JobsContext = createContext<Jobs | null>(null);
 /** A snapshot from listJobs may be older than an event already seen; never step a job back. */
 function fresher(current: JobInfo | undefined, incoming: JobInfo): JobInfo {
   if (!current) return incoming;
-  const rank = (job: JobInfo) => [job.state === 'running' ? 0 : 1, job.progress.done] as const;
+  const rank = (job: JobInfo) => [job.state === 'running' ? 0 : 1, job.progress.seq] as const;
   const [a, b] = [rank(current), rank(incoming)];
   return a[0] > b[0] || (a[0] === b[0] && a[1] > b[1]) ? current : incoming;
 }

@@ -5,15 +5,60 @@ export type Route =
   | { page: 'instance'; id: number }
   | { page: 'dataset'; id: number }
   /** The labeling workspace; the image id keeps a reload on the same image. */
-  | { page: 'label'; id: number; imageId: number | null };
+  | { page: 'label'; id: number; imageId: number | null }
+  /** The Train step of an instance: its training tasks and model versions. */
+  | { page: 'train'; instanceId: number }
+  | { page: 'new-task'; instanceId: number }
+  /** A training task's detail page (the seed's 训练详情). */
+  | { page: 'run'; id: number }
+  | { page: 'model'; id: number }
+  /** Two model versions side by side. */
+  | { page: 'compare'; a: number; b: number }
+  /** The Try & Publish step (built separately); the Train screens only link to it. */
+  | { page: 'model-try'; id: number }
+  | { page: 'model-export'; id: number };
+
+/** Which of AutoLearning's three steps a page belongs to. */
+export type Step = 'data' | 'train' | 'publish';
+
+export function stepOf(route: Route): Step {
+  switch (route.page) {
+    case 'instances':
+    case 'instance':
+    case 'dataset':
+    case 'label':
+      return 'data';
+    case 'train':
+    case 'new-task':
+    case 'run':
+    case 'model':
+    case 'compare':
+      return 'train';
+    case 'model-try':
+    case 'model-export':
+      return 'publish';
+  }
+}
+
+const PATTERNS: Array<[RegExp, (m: RegExpExecArray) => Route]> = [
+  [/^#\/datasets\/(\d+)\/label(?:\/(\d+))?$/, (m) => ({ page: 'label', id: Number(m[1]), imageId: m[2] ? Number(m[2]) : null })],
+  [/^#\/instances\/(\d+)$/, (m) => ({ page: 'instance', id: Number(m[1]) })],
+  [/^#\/datasets\/(\d+)$/, (m) => ({ page: 'dataset', id: Number(m[1]) })],
+  [/^#\/instances\/(\d+)\/train$/, (m) => ({ page: 'train', instanceId: Number(m[1]) })],
+  [/^#\/instances\/(\d+)\/train\/new$/, (m) => ({ page: 'new-task', instanceId: Number(m[1]) })],
+  [/^#\/runs\/(\d+)$/, (m) => ({ page: 'run', id: Number(m[1]) })],
+  [/^#\/models\/(\d+)$/, (m) => ({ page: 'model', id: Number(m[1]) })],
+  [/^#\/models\/(\d+)\/compare\/(\d+)$/, (m) => ({ page: 'compare', a: Number(m[1]), b: Number(m[2]) })],
+  [/^#\/models\/(\d+)\/try$/, (m) => ({ page: 'model-try', id: Number(m[1]) })],
+  [/^#\/models\/(\d+)\/export$/, (m) => ({ page: 'model-export', id: Number(m[1]) })],
+];
 
 export function parseRoute(hash: string): Route {
-  const label = /^#\/datasets\/(\d+)\/label(?:\/(\d+))?$/.exec(hash);
-  if (label) return { page: 'label', id: Number(label[1]), imageId: label[2] ? Number(label[2]) : null };
-  const match = /^#\/(instances|datasets)\/(\d+)$/.exec(hash);
-  if (!match) return { page: 'instances' };
-  const id = Number(match[2]);
-  return match[1] === 'instances' ? { page: 'instance', id } : { page: 'dataset', id };
+  for (const [pattern, toRoute] of PATTERNS) {
+    const match = pattern.exec(hash);
+    if (match) return toRoute(match);
+  }
+  return { page: 'instances' };
 }
 
 export function href(route: Route): string {
@@ -26,6 +71,20 @@ export function href(route: Route): string {
       return `#/datasets/${route.id}`;
     case 'label':
       return route.imageId === null ? `#/datasets/${route.id}/label` : `#/datasets/${route.id}/label/${route.imageId}`;
+    case 'train':
+      return `#/instances/${route.instanceId}/train`;
+    case 'new-task':
+      return `#/instances/${route.instanceId}/train/new`;
+    case 'run':
+      return `#/runs/${route.id}`;
+    case 'model':
+      return `#/models/${route.id}`;
+    case 'compare':
+      return `#/models/${route.a}/compare/${route.b}`;
+    case 'model-try':
+      return `#/models/${route.id}/try`;
+    case 'model-export':
+      return `#/models/${route.id}/export`;
   }
 }
 

@@ -33,7 +33,7 @@ export class JobRunner {
       kind,
       title,
       state: 'running',
-      progress: { done: 0, total: null, message: 'Starting' },
+      progress: { done: 0, total: null, message: 'Starting', seq: 0 },
       startedAt: new Date().toISOString(),
       finishedAt: null,
       datasetId,
@@ -42,7 +42,7 @@ export class JobRunner {
     } as JobInfo;
     let lastEmit = 0;
     const progress = (done: number, total: number | null, message: string) => {
-      info.progress = { done, total, message } satisfies JobProgress;
+      info.progress = { done, total, message, seq: info.progress.seq + 1 } satisfies JobProgress;
       const now = Date.now();
       if (now - lastEmit >= PROGRESS_INTERVAL_MS || (total !== null && done === total)) {
         lastEmit = now;
