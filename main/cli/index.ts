@@ -8,6 +8,7 @@ import { datasetCommand } from './commands/dataset';
 import { evalDetectionsCommand } from './commands/eval';
 import { instanceCommand } from './commands/instance';
 import { exportCommand, formatsCommand, importCommand } from './commands/interchange';
+import { easValidateCommand, exportEasCommand, serveCommand } from './commands/serve';
 import { studioCommand } from './commands/studio';
 import { backbonesCommand, evaluateCommand, modelsCommand, predictCommand, runsCommand, trainCommand } from './commands/train';
 import { EXIT_USAGE, printError } from './run';
@@ -32,6 +33,9 @@ const program = new Command('autolearn')
   .addCommand(modelsCommand(version))
   .addCommand(runsCommand(version))
   .addCommand(backbonesCommand(version))
+  .addCommand(serveCommand(version))
+  .addCommand(exportEasCommand(version))
+  .addCommand(easValidateCommand())
   .addCommand(studioCommand(version, join(repoRoot, 'out', 'renderer')));
 
 // Usage errors are reported here, in the format --json asks for, with their own exit code.

@@ -34,6 +34,9 @@ import {
   type RunLogLine,
   type TrainInput,
   type TrainingRun,
+  type ExportEasInput,
+  type ServiceInfo,
+  type StartServiceInput,
 } from '../shared/api';
 import { indexFolder } from './datasets/indexer';
 import { declareLabel, imagesUsing, listLabels } from './datasets/labels';
@@ -48,6 +51,7 @@ import { readMedia, type MediaFile } from './media/media';
 import { parse, schemas } from './validate';
 import { openDb, schemaVersion, sql, type Db } from './workspace/db';
 import type { Inference } from './training/inference';
+import type { ServiceManager } from './serving/manager';
 import { Training, type TrainingOptions } from './training/service';
 
 export type { MediaFile } from './media/media';
@@ -88,6 +92,8 @@ export class Studio implements StudioApi {
   private readonly training: Training;
   // Loaded on first use: it brings TensorFlow.js (~1 s of imports) that most commands never need.
   private inferenceModule: Promise<Inference> | null = null;
+  // The local EAS services (loaded on first use, like inference).
+  private servingModule: Promise<ServiceManager> | null = null;
   readonly cacheDir: string;
   /** Runs found interrupted (the app died while they trained), marked failed at open. */
   readonly recovered: TrainingRun[];
@@ -121,6 +127,7 @@ export class Studio implements StudioApi {
   }
 
   async close(): Promise<void> {
+    if (this.servingModule) await (await this.servingModule).stopAll();
     await this.jobs.shutdown();
     this.db.close();
   }
@@ -500,6 +507,36 @@ export class Studio implements StudioApi {
   async fetchBackbone(ref: string): Promise<JobInfo> {
     const v = parse(schemas.backboneRef, ref, 'ref');
     return this.jobs.start('backbone', `Fetch backbone ${v}`, null, (ctx) => this.training.fetchBackbone(v, ctx));
+  }
+
+  // ---- serving and EAS export
+
+  async exportEas(input: ExportEasInput): Promise<JobInfo> {
+    const { parseExportEas, checkOutDir, exportEas } = await import('./serving/export-eas');
+    const v = parseExportEas(input);
+    const model = this.training.model(v.modelId);
+    const run = this.training.run(model.runId);
+    await checkOutDir(v.outDir, model.dir);
+    return this.jobs.start('export-eas', `Export ${model.name} for EAS`, null, (ctx) => exportEas(this.db, model, run, v, ctx));
+  }
+
+  async startService(input: StartServiceInput): Promise<ServiceInfo> {
+    const model = this.training.model(parse(schemas.id, input?.modelId, 'modelId'));
+    return (await this.serving()).start(model, input);
+  }
+
+  async stopService(name: string): Promise<void> {
+    return (await this.serving()).stop(parse(schemas.jobId, name, 'name'));
+  }
+
+  async listServices(): Promise<ServiceInfo[]> {
+    return this.servingModule ? (await this.servingModule).list() : [];
+  }
+
+  /** The services, for callers in this process (the CLI's serve, benchmarks). */
+  serving(): Promise<ServiceManager> {
+    this.servingModule ??= import('./serving/manager').then(({ ServiceManager }) => new ServiceManager());
+    return this.servingModule;
   }
 
   // ---- jobs

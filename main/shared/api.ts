@@ -432,6 +432,82 @@ export interface TrainReport {
   model: ModelVersion | null;
 }
 
+// ---- serving and EAS export (seed 004 步骤五/六, seed 003: the EAS-compatible service and its package)
+
+/** How exported weights are stored: 'auto' = uint8 when the validation metric drops by < 1 point, else float16. */
+export const EAS_QUANTIZATIONS = ['auto', 'float32', 'float16', 'uint8'] as const;
+export type EasQuantization = (typeof EAS_QUANTIZATIONS)[number];
+
+export interface ExportEasInput {
+  modelId: number;
+  /** Output folder: created if missing; must be new or empty. */
+  outDir: string;
+  /** EAS service name (lowercase letters, digits, _; starts with a letter); default from the model's name. */
+  serviceName?: string;
+  quantization?: EasQuantization;
+}
+
+export interface EasQuantizationReport {
+  /** How the exported weights are stored. */
+  dtype: Exclude<EasQuantization, 'auto'>;
+  /** model_size (model.json + weights, bytes) of the trained model and of the exported one. */
+  modelSizeBefore: number;
+  modelSizeAfter: number;
+  /** The validation metric compared (accuracy for classification). */
+  metric: string;
+  /** Validation images it was measured on (0: none could be found). */
+  validationImages: number;
+  /** The metric with each weight format; null where not measured. */
+  float32: number | null;
+  float16: number | null;
+  uint8: number | null;
+  /** Exported minus float32 (negative: lost); null when not measured. */
+  change: number | null;
+  /** Largest change of any class confidence on the validation images, exported vs float32. */
+  maxConfidenceChange: number | null;
+  /** Why this format, in words. */
+  reason: string;
+}
+
+export interface EasExportReport {
+  modelId: number;
+  outDir: string;
+  serviceName: string;
+  /** Files written, relative to outDir. */
+  files: string[];
+  quantization: EasQuantizationReport;
+  /** Whether processor/package-lock.json could be generated (it needs the npm registry). */
+  lockfile: boolean;
+  warnings: string[];
+  durationMs: number;
+}
+
+export interface StartServiceInput {
+  modelId: number;
+  /** Default 8000; 0: any free port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default: a random token. */
+  token?: string;
+  /** Service name in /api/predict/<name>; default from the model's name. */
+  name?: string;
+}
+
+/** A local EAS-compatible prediction service. */
+export interface ServiceInfo {
+  name: string;
+  modelId: number;
+  /** http://host:port */
+  url: string;
+  /** url + /api/predict/<name>: POST here with the token in the Authorization header. */
+  endpoint: string;
+  token: string;
+  host: string;
+  port: number;
+  startedAt: string;
+}
+
 export interface JobResults {
   index: IndexReport;
   export: ExportReport;
@@ -439,6 +515,7 @@ export interface JobResults {
   train: TrainReport;
   evaluate: ModelEvaluation;
   backbone: BackboneInfo;
+  'export-eas': EasExportReport;
 }
 export type JobKind = keyof JobResults;
 export type JobState = 'running' | 'done' | 'failed' | 'cancelled';
@@ -569,6 +646,14 @@ export interface StudioApi {
   /** Downloads a zoo backbone (or imports a local tfjs layers folder) into the workspace; follow the job. */
   fetchBackbone(ref: string): Promise<JobInfo>;
 
+  /** Writes the EAS deployment package of a model (model, processor, Dockerfile, service.json, README); follow the job. */
+  exportEas(input: ExportEasInput): Promise<JobInfo>;
+  /** Starts a local EAS-compatible prediction service for a model. */
+  startService(input: StartServiceInput): Promise<ServiceInfo>;
+  /** Stops a service by name, finishing the requests in flight. */
+  stopService(name: string): Promise<void>;
+  listServices(): Promise<ServiceInfo[]>;
+
   listJobs(): Promise<JobInfo[]>;
   getJob(id: string): Promise<JobInfo>;
   /** Resolves when the job has finished (done, failed or cancelled). */
@@ -614,6 +699,10 @@ export const API_METHODS = [
   'evaluateModel',
   'listBackbones',
   'fetchBackbone',
+  'exportEas',
+  'startService',
+  'stopService',
+  'listServices',
   'listJobs',
   'getJob',
   'waitJob',

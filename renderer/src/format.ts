@@ -14,6 +14,7 @@ export const JOB_KINDS: Record<JobKind, { name: string; unit: string }> = {
   train: { name: 'Training', unit: 'epochs' },
   evaluate: { name: 'Evaluation', unit: 'images' },
   backbone: { name: 'Backbone download', unit: 'bytes' },
+  'export-eas': { name: 'EAS export', unit: 'steps' },
 };
 
 /** "12.3 s". */

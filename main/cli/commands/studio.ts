@@ -5,14 +5,14 @@ import { startStudioServer } from '../../core/server/server';
 import { StudioError } from '../../shared/api';
 import { withStudio } from '../run';
 
-function port(value: string): number {
+export function port(value: string): number {
   const n = Number(value);
   if (!/^[0-9]+$/.test(value) || n > 65535) throw new InvalidArgumentError('expected a port number (0–65535)');
   return n;
 }
 
 /** Resolves on the first SIGINT or SIGTERM. */
-function untilStopped(): Promise<void> {
+export function untilStopped(): Promise<void> {
   return new Promise((resolve) => {
     const stop = () => {
       process.off('SIGINT', stop);

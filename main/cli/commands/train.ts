@@ -15,7 +15,7 @@ function nonNegativeInt(value: string): number {
   return n;
 }
 
-function positiveId(value: string): number {
+export function positiveId(value: string): number {
   const n = nonNegativeInt(value);
   if (n < 1) throw new InvalidArgumentError('expected an id (a positive integer)');
   return n;

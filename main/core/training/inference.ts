@@ -1,59 +1,39 @@
 // Running a saved model in the app's process: "try the model" (predict) and scoring it on a
-// labeled folder (evaluate). Outputs follow the EAS response of seed 004.
+// labeled folder (evaluate). Both go through the serving runtime (../serving/runtime.ts), the same
+// code the EAS service and the exported processor run, so outputs are the EAS response of seed 004.
 
 import { readdir } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
-import type * as tfl from '@tensorflow/tfjs-layers';
-import { StudioError, type EasResult, type ModelEvaluation, type ModelVersion, type PathIssue, type Prediction, type PredictInput } from '../../shared/api';
+import { StudioError, type ModelEvaluation, type ModelVersion, type PathIssue, type Prediction, type PredictInput } from '../../shared/api';
 import type { JobContext } from '../jobs/jobs';
-import { decodeSquare, toBatch } from './images';
+import { EasError } from '../serving/protocol';
+import { ModelRuntime, type DecodedImage } from '../serving/runtime';
 import { scoreProbabilities } from './metrics';
-import type { ModelMetadata } from './model-metadata';
-import { loadModel } from './saved-model';
-import { initBackend } from './tf/backend';
+
+export { easResult } from '../serving/runtime';
 
 const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.bmp', '.webp']);
 const CACHED_MODELS = 3;
 const BATCH = 8;
 
-interface Loaded {
-  model: tfl.LayersModel;
-  meta: ModelMetadata;
-}
-
 export class Inference {
-  private readonly cache = new Map<number, Promise<Loaded>>();
-
-  /** Class probabilities for decoded images, in the model's label order. */
-  private async probabilities(version: ModelVersion, pixels: Uint8Array[]): Promise<{ meta: ModelMetadata; probs: Float32Array }> {
-    const { model, meta } = await this.load(version);
-    const out = new Float32Array(pixels.length * meta.labels.length);
-    for (let start = 0; start < pixels.length; start += BATCH) {
-      const y = tf.tidy(() => model.predict(toBatch(tf, pixels.slice(start, start + BATCH), meta.preprocessing)) as tf.Tensor);
-      out.set(await y.data(), start * meta.labels.length);
-      y.dispose();
-    }
-    return { meta, probs: out };
-  }
+  private readonly cache = new Map<number, Promise<ModelRuntime>>();
 
   async predict(version: ModelVersion, images: PredictInput['images']): Promise<Prediction[]> {
-    const { meta } = await this.load(version);
-    const decoded = await Promise.all(
-      images.map(async (img, i) => {
-        const name = 'path' in img ? img.path : (img.name ?? `image ${i + 1}`);
-        const source = 'path' in img ? img.path : Buffer.from(img.base64, 'base64');
-        return { name, ...(await decodeSquare(source, meta.preprocessing.size, name)) };
-      }),
-    );
-    const { probs } = await this.probabilities(version, decoded.map((d) => d.pixels));
-    const k = meta.labels.length;
-    return decoded.map((d, i): Prediction => ({ image: d.name, result: easResult(meta.labels, probs.subarray(i * k, (i + 1) * k), d.width, d.height) }));
+    const runtime = await this.load(version);
+    const sources = images.map((img, i) => ('path' in img ? { source: img.path, name: img.path } : { source: Buffer.from(img.base64, 'base64'), name: img.name ?? `image ${i + 1}` }));
+    const outcomes = await runtime.predict(sources);
+    return outcomes.map((o, i): Prediction => {
+      if (!o.ok) throw asStudioError(o.error);
+      return { image: sources[i]!.name, result: o.result };
+    });
   }
 
   async evaluate(version: ModelVersion, root: string, ctx: JobContext): Promise<ModelEvaluation> {
     const started = performance.now();
-    const { meta } = await this.load(version);
+    const runtime = await this.load(version);
+    const classifier = runtime.classifier();
+    const { meta } = runtime;
     const skipped: PathIssue[] = [];
     const samples: Array<{ path: string; label: string }> = [];
     let entries;
@@ -76,17 +56,19 @@ export class Inference {
     const probabilities: number[] = [];
     for (let start = 0; start < samples.length; start += BATCH) {
       if (ctx.signal.aborted) throw new StudioError('cancelled', 'evaluation cancelled');
-      const batch: Array<{ label: string; pixels: Uint8Array }> = [];
+      const batch: Array<{ label: string; image: DecodedImage }> = [];
       for (const s of samples.slice(start, start + BATCH)) {
         try {
-          batch.push({ label: s.label, pixels: (await decodeSquare(join(root, s.path), meta.preprocessing.size, s.path)).pixels });
+          batch.push({ label: s.label, image: await runtime.decode(join(root, s.path), s.path) });
         } catch (err) {
-          skipped.push({ path: s.path, reason: StudioError.wrap(err).message });
+          skipped.push({ path: s.path, reason: err instanceof EasError ? err.detail : StudioError.wrap(err).message });
         }
       }
-      const { probs } = await this.probabilities(version, batch.map((b) => b.pixels));
+      const probs = await classifier.probabilities(batch.map((b) => b.image)).catch((err: unknown) => {
+        throw asStudioError(err);
+      });
       batch.forEach((b) => truth.push(meta.labels.indexOf(b.label)));
-      probabilities.push(...probs.subarray(0, batch.length * k));
+      probabilities.push(...probs);
       ctx.progress(Math.min(samples.length, start + BATCH), samples.length, `Evaluating ${Math.min(samples.length, start + BATCH)}/${samples.length}`);
     }
     return {
@@ -102,13 +84,13 @@ export class Inference {
   forget(id: number): void {
     const entry = this.cache.get(id);
     this.cache.delete(id);
-    void entry?.then((l) => l.model.dispose(), () => {});
+    void entry?.then((r) => r.dispose(), () => {});
   }
 
-  private load(version: ModelVersion): Promise<Loaded> {
+  private load(version: ModelVersion): Promise<ModelRuntime> {
     let entry = this.cache.get(version.id);
     if (!entry) {
-      entry = initBackend('auto').then(() => loadModel(version.dir));
+      entry = ModelRuntime.load(version.dir);
       entry.catch(() => this.cache.delete(version.id));
       this.cache.set(version.id, entry);
       while (this.cache.size > CACHED_MODELS) this.forget(this.cache.keys().next().value!);
@@ -117,8 +99,8 @@ export class Inference {
   }
 }
 
-/** Seed 004's classification result: every class, highest confidence first. */
-export function easResult(labels: readonly string[], probs: ArrayLike<number>, width: number, height: number): EasResult {
-  const body = labels.map((label, i) => ({ label, conf: probs[i]! })).sort((a, b) => b.conf - a.conf);
-  return { output: [{ type: 'cv_common', body }], meta: { height, width } };
+/** A runtime error as the API reports it: an unreadable image is the caller's input, a failed forward is internal. */
+function asStudioError(err: unknown): StudioError {
+  if (!(err instanceof EasError)) return StudioError.wrap(err);
+  return err.code === '1002' ? new StudioError('invalid_input', err.detail, 'image') : new StudioError('internal', err.detail);
 }

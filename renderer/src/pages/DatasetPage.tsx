@@ -55,6 +55,8 @@ function cancelledNote(job: JobInfo): string {
       return `Evaluation was cancelled after ${done} images.`;
     case 'backbone':
       return 'The backbone download was cancelled; nothing was kept.';
+    case 'export-eas':
+      return 'The EAS export was cancelled; delete its partial folder before exporting there again.';
   }
 }
 
