@@ -1,4 +1,4 @@
-// npm run bench:serve [-- standin scratch]
+// npm run bench:serve [-- default-shape standin scratch]
 // Load on the EAS-compatible service over loopback with autocannon: a high-speed classifier is
 // trained, served by the processor entry (the code `serve` and the exported package run) in its
 // own process, and hit with POST /api/predict/<name> carrying a 640×480 JPEG:
@@ -6,7 +6,9 @@
 //   2. overload (BENCH_OVERLOAD connections, default 256, over the default queue of 64): which errors appear.
 // Models: 'standin' = high-speed head on the stand-in MobileNetV2 (α 1.0, 224×224, from the nsfwjs
 // devDependency, see standin-backbone.ts); 'scratch' = high-speed on the small from-scratch network
-// (64×64), the fallback when nsfwjs is missing. Data: ../shared/datasets/hymenoptera/train when
+// (64×64), the fallback when nsfwjs is missing; 'default-shape' = high-speed on the product's default
+// backbone architecture, MobileNetV2 α 0.35 at 224, with random weights (its pretrained weights cannot
+// be downloaded here, and serving speed does not depend on the weights; see mobilenet-v2.ts). Data: ../shared/datasets/hymenoptera/train when
 // present, else generated colour swatches. Timings are printed, never asserted.
 
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
@@ -19,6 +21,7 @@ import { resultOf, type ModelVersion } from '../../main/shared/api';
 import { openStudio, type Studio } from '../../main/core/studio';
 import { sharedDataset, tempDir } from '../helpers/fixtures';
 import { colourFolder } from '../helpers/training';
+import { saveMobileNetV2 } from './mobilenet-v2';
 import { NSFWJS_MISSING, nsfwjsBackbone, nsfwjsModelDir } from './standin-backbone';
 
 const repoRoot = resolve(import.meta.dirname, '../..');
@@ -28,7 +31,7 @@ const OVERLOAD = Number(process.env.BENCH_OVERLOAD ?? 256);
 const TOKEN = 'bench-token';
 const NAME = 'bench';
 
-const wanted = process.argv.slice(2).length ? process.argv.slice(2) : ['standin', 'scratch'];
+const wanted = process.argv.slice(2).length ? process.argv.slice(2) : ['default-shape', 'standin', 'scratch'];
 const work = tempDir('bench-serve-');
 let child: ChildProcessByStdio<null, Readable, Readable> | null = null;
 
@@ -51,7 +54,9 @@ try {
         continue;
       }
       backbone = await nsfwjsBackbone(join(work.dir, 'standin'));
-    } else if (kind !== 'scratch') throw new Error(`unknown model ${kind}: standin or scratch`);
+    } else if (kind === 'default-shape') {
+      backbone = await saveMobileNetV2(join(work.dir, 'mobilenet_v2_0.35'), 0.35);
+    } else if (kind !== 'scratch') throw new Error(`unknown model ${kind}: default-shape, standin or scratch`);
     const model = await train(studio, dataset.id, kind, backbone);
     child = startProcessor(model);
     const { url, backend: backendDetail } = await firstLine(child);
