@@ -37,7 +37,15 @@ import {
   type ExportEasInput,
   type ServiceInfo,
   type StartServiceInput,
+  type AcceptSuggestionInput,
+  type AcceptedSuggestion,
+  type PrelabelInput,
+  type RejectSuggestionInput,
+  type Suggestion,
+  type SuggestionPage,
+  type SuggestionQuery,
 } from '../shared/api';
+import { Assist } from './assist/assist';
 import { indexFolder } from './datasets/indexer';
 import { declareLabel, imagesUsing, listLabels } from './datasets/labels';
 import { datasetStats } from './datasets/stats';
@@ -94,6 +102,8 @@ export class Studio implements StudioApi {
   private inferenceModule: Promise<Inference> | null = null;
   // The local EAS services (loaded on first use, like inference).
   private servingModule: Promise<ServiceManager> | null = null;
+  // Model-assisted labeling: pre-label jobs and the suggestions they leave.
+  private readonly assist: Assist;
   readonly cacheDir: string;
   /** Runs found interrupted (the app died while they trained), marked failed at open. */
   readonly recovered: TrainingRun[];
@@ -109,6 +119,19 @@ export class Studio implements StudioApi {
     mkdirSync(join(workspace, 'models'), { recursive: true });
     this.training = new Training(this.db, workspace, this.jobs, (e) => this.emit(e), trainingOptions);
     this.recovered = this.training.recover();
+    this.assist = new Assist({
+      db: this.db,
+      jobs: this.jobs,
+      emit: (e) => this.emit(e),
+      dataset: (id) => {
+        const row = this.datasetRow(id);
+        return { id: row.id, name: row.name, type: row.type, instanceId: row.instance_id, instanceName: row.instance_name, root: row.source_path };
+      },
+      model: (id) => this.training.model(parse(schemas.id, id, 'modelId')),
+      getImage: (id) => this.getImage(id),
+      saveAnnotation: (input) => this.saveAnnotation(input),
+      submitImage: (input) => this.submitImage(input),
+    });
   }
 
   subscribe(listener: (e: StudioEvent) => void): () => void {
@@ -537,6 +560,28 @@ export class Studio implements StudioApi {
   serving(): Promise<ServiceManager> {
     this.servingModule ??= import('./serving/manager').then(({ ServiceManager }) => new ServiceManager());
     return this.servingModule;
+  }
+
+  // ---- model-assisted labeling
+
+  async prelabel(input: PrelabelInput): Promise<JobInfo> {
+    return this.assist.prelabel(input);
+  }
+
+  async listSuggestions(query: SuggestionQuery): Promise<SuggestionPage> {
+    return this.assist.list(query);
+  }
+
+  async acceptSuggestion(input: AcceptSuggestionInput): Promise<AcceptedSuggestion> {
+    return this.assist.accept(input);
+  }
+
+  async rejectSuggestion(input: RejectSuggestionInput): Promise<Suggestion | null> {
+    return this.assist.reject(input);
+  }
+
+  async clearSuggestions(datasetId: number): Promise<number> {
+    return this.assist.clear(datasetId);
   }
 
   // ---- jobs

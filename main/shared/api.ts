@@ -508,6 +508,100 @@ export interface ServiceInfo {
   startedAt: string;
 }
 
+// ---- model-assisted labeling (issue 8: pre-label with a model, accept / edit / reject, uncertainty order)
+
+export interface PrelabelInput {
+  datasetId: number;
+  /** A model version of the dataset's instance (and so of its type). */
+  modelId: number;
+  /** Images to run the model on (of this dataset); default every unlabeled image. */
+  imageIds?: number[];
+  /** Detection/OCR: boxes below this confidence are not suggested (default 0.3). */
+  minConfidence?: number;
+}
+
+export interface PrelabelReport {
+  datasetId: number;
+  modelId: number;
+  /** Images the model ran on. */
+  images: number;
+  /** Images that now have a suggestion. */
+  suggested: number;
+  /** Boxes suggested over all images (detection/OCR; 0 for classification). */
+  boxes: number;
+  /** Images the model could not read. */
+  skipped: PathIssue[];
+  durationMs: number;
+}
+
+/** A suggested box: a Box (image pixels, displayed frame) with the model's confidence. */
+export interface SuggestedBox extends Box {
+  conf: number;
+}
+
+/** What a model suggests for one image, until it is accepted or rejected. */
+export interface Suggestion {
+  imageId: number;
+  datasetId: number;
+  /** The image as listed (status, label, size), at the time of reading. */
+  image: ImageSummary;
+  /** Null once the model version has been deleted. */
+  modelId: number | null;
+  modelName: string;
+  createdAt: string;
+  /**
+   * 0 (sure) to 1 (unsure). Classification: 1 − (top confidence − second confidence), the margin
+   * between the two likeliest classes. Detection/OCR: the mean over the model's candidate boxes
+   * (conf ≥ 0.1) of 1 − |2·conf − 1|, i.e. how close each confidence is to a coin toss; 0 without any.
+   */
+  uncertainty: number;
+  /** Classification: the likeliest label and its confidence; null for detection/OCR. */
+  label: string | null;
+  conf: number | null;
+  /** Classification: every class, highest confidence first; empty for detection/OCR. */
+  confidences: Array<{ label: string; conf: number }>;
+  /** Detection/OCR: the suggested boxes, highest confidence first (OCR: label = text); empty for classification. */
+  boxes: SuggestedBox[];
+}
+
+export interface SuggestionQuery {
+  datasetId: number;
+  /** Only these images (e.g. the page on screen). */
+  imageIds?: number[];
+  offset?: number;
+  limit?: number;
+}
+
+/** Pending suggestions, most uncertain first (ties by path). Classification: only images still unlabeled. */
+export interface SuggestionPage {
+  total: number;
+  offset: number;
+  items: Suggestion[];
+}
+
+export interface AcceptSuggestionInput {
+  imageId: number;
+  /** Detection/OCR: indices into the suggestion's boxes to accept; default all of them. */
+  boxes?: number[];
+  /** As in saveAnnotation: refused if the image changed since this revision. Default: its current one. */
+  baseRevision?: number;
+  /** Also submit the image (marks it reviewed; writes its VOC sidecar when write-back is on). */
+  submit?: boolean;
+}
+
+export interface AcceptedSuggestion {
+  /** The image with its new annotation. */
+  image: ImageDetail;
+  /** What is left of the suggestion (boxes not accepted), or null. */
+  suggestion: Suggestion | null;
+}
+
+export interface RejectSuggestionInput {
+  imageId: number;
+  /** Detection/OCR: indices of the boxes to drop; default the whole suggestion. */
+  boxes?: number[];
+}
+
 export interface JobResults {
   index: IndexReport;
   export: ExportReport;
@@ -516,6 +610,7 @@ export interface JobResults {
   evaluate: ModelEvaluation;
   backbone: BackboneInfo;
   'export-eas': EasExportReport;
+  prelabel: PrelabelReport;
 }
 export type JobKind = keyof JobResults;
 export type JobState = 'running' | 'done' | 'failed' | 'cancelled';
@@ -554,7 +649,9 @@ export type StudioEvent =
   | { type: 'datasets-changed'; datasetId: number | null }
   | { type: 'annotation-changed'; imageId: number; datasetId: number }
   | { type: 'run-changed'; runId: number; instanceId: number }
-  | { type: 'models-changed'; instanceId: number };
+  | { type: 'models-changed'; instanceId: number }
+  /** Suggestions of these images changed (accepted, rejected); imageIds null: the whole set (a pre-label run, a clear). */
+  | { type: 'suggestions-changed'; datasetId: number; imageIds: number[] | null };
 
 export const ERROR_CODES = ['invalid_input', 'not_found', 'conflict', 'io_error', 'cancelled', 'internal'] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -654,6 +751,17 @@ export interface StudioApi {
   stopService(name: string): Promise<void>;
   listServices(): Promise<ServiceInfo[]>;
 
+  /** Runs a model version over the dataset's unlabeled (or chosen) images and stores its suggestions; follow the job. */
+  prelabel(input: PrelabelInput): Promise<JobInfo>;
+  /** Pending suggestions, most uncertain first. */
+  listSuggestions(query: SuggestionQuery): Promise<SuggestionPage>;
+  /** Writes the suggestion (or some of its boxes) as the image's annotation, through saveAnnotation. */
+  acceptSuggestion(input: AcceptSuggestionInput): Promise<AcceptedSuggestion>;
+  /** Drops the suggestion (or some of its boxes); returns what is left. */
+  rejectSuggestion(input: RejectSuggestionInput): Promise<Suggestion | null>;
+  /** Drops every suggestion of the dataset; returns how many images had one. */
+  clearSuggestions(datasetId: number): Promise<number>;
+
   listJobs(): Promise<JobInfo[]>;
   getJob(id: string): Promise<JobInfo>;
   /** Resolves when the job has finished (done, failed or cancelled). */
@@ -703,6 +811,11 @@ export const API_METHODS = [
   'startService',
   'stopService',
   'listServices',
+  'prelabel',
+  'listSuggestions',
+  'acceptSuggestion',
+  'rejectSuggestion',
+  'clearSuggestions',
   'listJobs',
   'getJob',
   'waitJob',

@@ -15,6 +15,7 @@ export const JOB_KINDS: Record<JobKind, { name: string; unit: string }> = {
   evaluate: { name: 'Evaluation', unit: 'images' },
   backbone: { name: 'Backbone download', unit: 'bytes' },
   'export-eas': { name: 'EAS export', unit: 'steps' },
+  prelabel: { name: 'Pre-labeling', unit: 'images' },
 };
 
 /** "12.3 s". */

@@ -149,4 +149,24 @@ export const MIGRATIONS: readonly string[] = [
     dir TEXT NOT NULL
   );
   `,
+  /* 4: model-assisted labeling (one pending suggestion per image, until accepted or rejected) */ `
+  CREATE TABLE suggestions (
+    image_id INTEGER PRIMARY KEY REFERENCES images(id) ON DELETE CASCADE,
+    dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+    -- Kept when the model version is deleted: the suggestion is still the user's to judge.
+    model_id INTEGER REFERENCES models(id) ON DELETE SET NULL,
+    model_name TEXT NOT NULL,
+    -- The pre-label job that made it: a full run drops the suggestions of earlier runs at its end.
+    job_id TEXT NOT NULL,
+    uncertainty REAL NOT NULL,
+    -- Classification: the likeliest label, its confidence and every class ([{label, conf}]).
+    label TEXT,
+    conf REAL,
+    confidences_json TEXT NOT NULL DEFAULT '[]',
+    -- Detection/OCR: [{label, xmin, ymin, xmax, ymax, difficult, truncated, conf}] in image pixels.
+    boxes_json TEXT NOT NULL DEFAULT '[]',
+    created_at TEXT NOT NULL
+  );
+  CREATE INDEX suggestions_rank ON suggestions (dataset_id, uncertainty DESC);
+  `,
 ];

@@ -50,9 +50,11 @@ interface LabelPanelProps {
   active?: string | null;
   /** Picking is pointless right now (nothing selected). */
   pickDisabled?: boolean;
+  /** The model's suggestion for the selected image, marked in the list. */
+  suggested?: { name: string; conf: number } | null;
 }
 
-export function LabelPanel({ dataset, labels, onPick, active = null, pickDisabled = false }: LabelPanelProps) {
+export function LabelPanel({ dataset, labels, onPick, active = null, pickDisabled = false, suggested = null }: LabelPanelProps) {
   const client = useClient();
   const keymap = useKeymap();
   const [draft, setDraft] = useState('');
@@ -103,7 +105,7 @@ export function LabelPanel({ dataset, labels, onPick, active = null, pickDisable
           const keys = index < LABEL_ACTIONS.length ? formatKeys(keymap[LABEL_ACTIONS[index]!]) : '';
           const isRenaming = renaming?.from === label.name;
           return (
-            <li key={label.name} className={label.name === active ? 'label-row label-row-active' : 'label-row'}>
+            <li key={label.name} className={`label-row${label.name === active ? ' label-row-active' : ''}${label.name === suggested?.name ? ' label-row-suggested' : ''}`}>
               <kbd className="kbd label-key" aria-hidden={keys === ''} title={keys && `Press ${keys}`}>
                 {keys}
               </kbd>
@@ -152,6 +154,11 @@ export function LabelPanel({ dataset, labels, onPick, active = null, pickDisable
                 </button>
               ) : (
                 <span className="label-name">{label.name}</span>
+              )}
+              {label.name === suggested?.name && (
+                <span className="label-suggested" title="The model's suggestion for the selected image">
+                  suggested {Math.round(suggested.conf * 100)}%
+                </span>
               )}
               <span className="label-count" title={usage(dataset, label)} aria-label={usage(dataset, label)}>
                 {formatCount(dataset.type === 'classification' ? label.images : label.boxes)}

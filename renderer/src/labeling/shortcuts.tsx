@@ -26,6 +26,8 @@ export const ACTIONS = {
   duplicate: 'Duplicate the selected box',
   copyPrevious: "Copy the previous image's boxes",
   verify: 'Mark the image verified',
+  acceptSuggestion: "Accept the model's suggestion",
+  rejectSuggestion: "Reject the model's suggestion",
   submit: 'Submit',
   skip: 'Skip',
   help: 'Show keyboard shortcuts',
@@ -63,6 +65,9 @@ export const DEFAULT_SHORTCUTS: Keymap = {
   duplicate: ['mod+d'],
   copyPrevious: ['mod+v'],
   verify: ['space'],
+  // Before submit, which shares Enter: a page binds it only while there is a suggestion to accept.
+  acceptSuggestion: ['enter'],
+  rejectSuggestion: ['x'],
   submit: ['enter'],
   skip: ['s'],
   help: ['?'],
@@ -170,11 +175,18 @@ export function useKeymap(): Keymap {
   return useSyncExternalStore(subscribe, () => current);
 }
 
-/** Binds `combo` to `action` alone: any other action that had it loses it. */
+/**
+ * Actions that may share a key: the first is bound by a page only while it applies (a suggestion to
+ * accept), and the key falls through to the second otherwise (Enter: accept, else submit).
+ */
+const SHARED_KEYS: ReadonlyArray<readonly [ActionId, ActionId]> = [['acceptSuggestion', 'submit']];
+const mayShare = (a: ActionId, b: ActionId) => SHARED_KEYS.some(([x, y]) => (x === a && y === b) || (x === b && y === a));
+
+/** Binds `combo` to `action` alone: any other action that had it loses it (except a partner it may share with). */
 export function remapShortcut(action: ActionId, combo: string): void {
   const next = { ...current };
   for (const other of Object.keys(next) as ActionId[]) {
-    if (other !== action && next[other].includes(combo)) next[other] = next[other].filter((k) => k !== combo);
+    if (other !== action && !mayShare(action, other) && next[other].includes(combo)) next[other] = next[other].filter((k) => k !== combo);
   }
   next[action] = [combo];
   publish(next);

@@ -8,6 +8,8 @@
 //   editor.stale      // true: changed in another window or by a re-index; show a banner whose button
 //                     // calls editor.reload(); edits are ignored meanwhile (never overwrite silently)
 //   await editor.flush();  await editor.submit();  // submit flushes first; throws StudioError on failure
+//   editor.revision()        // the server revision the next save is based on (after a flush: current)
+//   editor.adopt(saved)      // a change saved by another call (accepting a suggestion): one undo step
 //
 // Pending saves are flushed when the image changes, on unmount and when the page is hidden or closed.
 // Changes made elsewhere while nothing local is pending (a rename in the label list) are adopted.
@@ -43,6 +45,8 @@ export interface AnnotationEditor {
   reload(): void;
   flush(): Promise<void>;
   submit(): Promise<void>;
+  revision(): number | null;
+  adopt(saved: ImageDetail): void;
 }
 
 interface Doc {
@@ -210,6 +214,18 @@ export function useAnnotationEditor(imageId: number | null): AnnotationEditor {
     }
   }, [client]);
 
+  const revision = useCallback(() => saver.current?.revision ?? null, []);
+
+  /** Takes the server's newer copy as the current annotation, undoable like an edit of this page. */
+  const adopt = useCallback((saved: ImageDetail) => {
+    const current = saver.current;
+    const d = doc.current;
+    if (!current || !d || current.imageId !== saved.id || saved.revision <= current.revision) return;
+    current.revision = saved.revision;
+    doc.current = { image: saved, annotation: annotationOf(saved), past: [...d.past, d.annotation].slice(-MAX_UNDO), future: [], coalesce: null };
+    rerender();
+  }, []);
+
   const d = doc.current;
   return {
     image: d?.image ?? null,
@@ -227,5 +243,7 @@ export function useAnnotationEditor(imageId: number | null): AnnotationEditor {
     reload,
     flush,
     submit,
+    revision,
+    adopt,
   };
 }

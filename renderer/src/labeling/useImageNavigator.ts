@@ -5,6 +5,8 @@
 //   nav.ids, nav.total, nav.index (-1 when `current` is not in the list), nav.loading, nav.error
 //   nav.next(); nav.prev(); nav.go(id); nav.nextUnlabeled()  // false when every listed image is labeled
 //   nav.summary(id)?.path        // the listing's row, refreshed when the image's annotation changes
+//   useImageNavigator(id, 'all', { ..., order: 'uncertainty' })  // the images with a pending model
+//                                // suggestion, most uncertain first (reloaded when a pre-label run ends)
 //
 // `current` is controlled (the page keeps it in the URL); with `current: null`, or an id the dataset
 // no longer has, the navigator picks the first unlabeled image (or the first one) via `onChange`.
@@ -22,7 +24,11 @@ export interface NavigatorOptions {
   onChange: (imageId: number) => void;
   /** Only images with this label (classification) or with a box of it. */
   label?: string;
+  /** 'uncertainty': the images with a pending suggestion, most uncertain first (`filter` and `label` are ignored). */
+  order?: ImageOrder;
 }
+
+export type ImageOrder = 'path' | 'uncertainty';
 
 export interface ImageNavigator {
   ids: readonly number[];
@@ -52,17 +58,23 @@ const emptyListing = (): Listing => ({ ids: [], summaries: new Map(), total: nul
 export function useImageNavigator(datasetId: number, filter: ImageFilter, options: NavigatorOptions): ImageNavigator {
   const client = useClient();
   const { current, onChange, label } = options;
+  const order = options.order ?? 'path';
   const listing = useRef<Listing>(emptyListing());
   const [, rerender] = useReducer((n: number) => n + 1, 0);
   const [generation, reload] = useReducer((n: number) => n + 1, 0);
   const latestOnChange = useRef(onChange);
   latestOnChange.current = onChange;
+  /** The order the shown listing was made in: switching to uncertainty order starts at its head. */
+  const listedOrder = useRef(order);
 
   useEffect(() => {
     let live = true;
     const next = emptyListing();
     const fetchFrom = async (offset: number): Promise<void> => {
-      const page = await client.listImages({ datasetId, filter, label, offset, limit: PAGE_SIZE });
+      const page =
+        order === 'uncertainty'
+          ? await client.listSuggestions({ datasetId, offset, limit: PAGE_SIZE }).then((p) => ({ total: p.total, items: p.items.map((s) => s.image) }))
+          : await client.listImages({ datasetId, filter, label, offset, limit: PAGE_SIZE });
       if (!live) return;
       for (const item of page.items) {
         next.ids.push(item.id);
@@ -71,6 +83,11 @@ export function useImageNavigator(datasetId: number, filter: ImageFilter, option
       next.total = page.total;
       // Until the new list has its first page, keep showing the old one (no flash on a reload).
       listing.current = next;
+      if (offset === 0 && listedOrder.current !== order) {
+        listedOrder.current = order;
+        const head = next.ids[0];
+        if (order === 'uncertainty' && head !== undefined) latestOnChange.current(head);
+      }
       rerender();
       const end = offset + page.items.length;
       if (page.items.length > 0 && end < page.total) return fetchFrom(end);
@@ -87,10 +104,12 @@ export function useImageNavigator(datasetId: number, filter: ImageFilter, option
     return () => {
       live = false;
     };
-  }, [client, datasetId, filter, label, generation]);
+  }, [client, datasetId, filter, label, order, generation]);
 
   useStudioEvents((event) => {
     if (event.type === 'datasets-changed' && (event.datasetId === datasetId || event.datasetId === null)) reload();
+    // A new set of suggestions (a pre-label run, a clear); single accepts and rejects keep the order stable.
+    if (order === 'uncertainty' && event.type === 'suggestions-changed' && event.datasetId === datasetId && event.imageIds === null) reload();
     if (event.type === 'annotation-changed' && event.datasetId === datasetId && listing.current.summaries.has(event.imageId)) {
       const owner = listing.current;
       client.getImage(event.imageId).then(
@@ -112,8 +131,10 @@ export function useImageNavigator(datasetId: number, filter: ImageFilter, option
   // No image chosen, or one the full list no longer holds (deleted, re-indexed away): start where
   // work remains. A filtered list may lack the current image legitimately (it was just labeled).
   const [picking, setPicking] = useState(false);
-  const unfiltered = filter === 'all' && label === undefined;
-  const lost = current !== null && unfiltered && done && index < 0;
+  const byPath = order === 'path';
+  const unfiltered = byPath && filter === 'all' && label === undefined;
+  // In uncertainty order too: the list is the work queue, so start at its head.
+  const lost = current !== null && (unfiltered || !byPath) && done && index < 0;
   useEffect(() => {
     if ((current !== null && !lost) || total === null || ids.length === 0 || picking) return;
     setPicking(true);

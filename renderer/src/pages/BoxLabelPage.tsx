@@ -2,7 +2,7 @@
 // list and the selected box's label or transcription. Every edit goes through the annotation editor,
 // which saves it within 300 ms and keeps the undo history; there is no "save changes?" anywhere.
 import { useCallback, useEffect, useRef, useState, type ReactNode, type RefObject } from 'react';
-import { StudioError, type Box, type Dataset } from '../../../main/shared/api';
+import { StudioError, type Box, type Dataset, type SuggestedBox } from '../../../main/shared/api';
 import { useClient } from '../api/context';
 import { toStudioError } from '../api/errors';
 import { Alert } from '../components/Alert';
@@ -19,7 +19,9 @@ import { LabelPanel, useLabels } from '../labeling/LabelPanel';
 import { LABEL_ACTIONS, ShortcutHelp, formatKeys, useKeymap, useShortcuts, type ActionId, type ShortcutHandlers } from '../labeling/shortcuts';
 import { SaveIndicator, StaleBanner } from '../labeling/status';
 import { useAnnotationEditor } from '../labeling/useAnnotationEditor';
-import { useImageNavigator } from '../labeling/useImageNavigator';
+import { AssistBar } from '../labeling/assist/AssistBar';
+import { percent, useSuggestions } from '../labeling/assist/useSuggestions';
+import { useImageNavigator, type ImageOrder } from '../labeling/useImageNavigator';
 
 interface BoxLabelPageProps {
   dataset: Dataset;
@@ -52,8 +54,12 @@ const HELP_ACTIONS: readonly ActionId[] = [
   'fit',
   'actualSize',
   ...LABEL_ACTIONS,
+  'acceptSuggestion',
+  'rejectSuggestion',
   'help',
 ];
+
+const NO_SUGGESTIONS: readonly SuggestedBox[] = [];
 
 /** The labels this user picked last in this dataset, newest first; they are suggested first. */
 function useRecentLabels(datasetId: number): [string[], (label: string) => void] {
@@ -86,9 +92,11 @@ interface ImageView {
   pending: Rect | null;
   /** The outcome of the last action (copied boxes, verified, a failure). */
   notice: string | null;
+  /** The model's suggested box picked (Enter accepts it alone), by index into the suggestion's boxes. */
+  suggestion: number | null;
 }
 
-const cleanView = (imageId: number | null): ImageView => ({ imageId, selected: null, hidden: new Set(), pending: null, notice: null });
+const cleanView = (imageId: number | null): ImageView => ({ imageId, selected: null, hidden: new Set(), pending: null, notice: null, suggestion: null });
 
 /** The indices after removing `removed`: later boxes move up by one. */
 function withoutIndex(set: ReadonlySet<number>, removed: number): Set<number> {
@@ -121,7 +129,8 @@ export function BoxLabelPage({ dataset, imageId, onImageChange }: BoxLabelPagePr
   const ocr = dataset.type === 'ocr';
   const colorOf = ocr ? ocrColor : labelColor;
   const keymap = useKeymap();
-  const nav = useImageNavigator(dataset.id, 'all', { current: imageId, onChange: onImageChange });
+  const [order, setOrder] = useState<ImageOrder>('path');
+  const nav = useImageNavigator(dataset.id, 'all', { current: imageId, onChange: onImageChange, order });
   const editor = useAnnotationEditor(imageId);
   const detail = editor.image?.id === imageId ? editor.image : null;
   const decoded = useDecodedImage(client, imageId);
@@ -136,6 +145,11 @@ export function BoxLabelPage({ dataset, imageId, onImageChange }: BoxLabelPagePr
   const [recent, pushRecent] = useRecentLabels(dataset.id);
 
   const labels = useLabels(dataset.id);
+  const modelSuggestions = useSuggestions(dataset.id, imageId === null ? [] : [imageId]);
+  const suggestion = imageId === null ? undefined : modelSuggestions.get(imageId);
+  const suggested = suggestion?.boxes ?? NO_SUGGESTIONS;
+  const pickedSuggestion = view.suggestion !== null && view.suggestion < suggested.length ? view.suggestion : null;
+  const [assisting, setAssisting] = useState(false);
 
   const boxes = editor.annotation.boxes;
   const selected = view.selected !== null && view.selected < boxes.length ? view.selected : null;
@@ -179,7 +193,8 @@ export function BoxLabelPage({ dataset, imageId, onImageChange }: BoxLabelPagePr
   const currentLabel = ocr ? OCR_UNREAD : (recentInUse[0] ?? palette[0] ?? null);
 
   const setNotice = (notice: string) => setView((v) => ({ ...v, notice }));
-  const select = useCallback((index: number | null) => setView((v) => ({ ...v, selected: index, pending: null })), []);
+  const select = useCallback((index: number | null) => setView((v) => ({ ...v, selected: index, pending: null, suggestion: index === null ? v.suggestion : null })), []);
+  const pickSuggestion = useCallback((index: number | null) => setView((v) => ({ ...v, suggestion: index, selected: index === null ? v.selected : null, pending: null })), []);
   const toggleHidden = useCallback(
     (index: number) =>
       setView((v) => {
@@ -284,6 +299,47 @@ export function BoxLabelPage({ dataset, imageId, onImageChange }: BoxLabelPagePr
     window.addEventListener('blur', stop);
   };
 
+  /**
+   * Accepts suggested boxes (the given ones, else all): the core appends them to the annotation
+   * through its save path, after this page's own pending edit has landed; they come back as
+   * ordinary boxes, selectable and editable, and Ctrl+Z takes them out again.
+   */
+  const acceptSuggested = async (indices?: number[]) => {
+    if (imageId === null || !suggestion || assisting) return;
+    setAssisting(true);
+    try {
+      await editor.flush();
+      const before = editor.annotation.boxes.length;
+      const { image } = await client.acceptSuggestion({ imageId, ...(indices && { boxes: indices }), baseRevision: editor.revision() ?? undefined });
+      editor.adopt(image);
+      const added = image.boxes.length - before;
+      setView((v) =>
+        v.imageId !== image.id
+          ? v
+          : {
+              ...v,
+              suggestion: null,
+              selected: added > 0 ? before : v.selected,
+              notice: added > 0 ? `Accepted ${plural(added, 'box', 'boxes')}: edit them like any box.` : 'Accepted: nothing to find on this image.',
+            },
+      );
+    } catch (failure) {
+      setNotice(toStudioError(failure).message);
+    } finally {
+      setAssisting(false);
+    }
+  };
+
+  const rejectSuggested = async (indices?: number[]) => {
+    if (imageId === null || !suggestion || assisting) return;
+    try {
+      const left = await client.rejectSuggestion({ imageId, ...(indices && { boxes: indices }) });
+      setView((v) => ({ ...v, suggestion: null, notice: left ? `Rejected ${plural(indices?.length ?? 0, 'suggestion')}.` : 'Rejected the suggestions.' }));
+    } catch (failure) {
+      setNotice(toStudioError(failure).message);
+    }
+  };
+
   const cancel = () => {
     if (view.pending) setView((v) => ({ ...v, pending: null }));
     else if (canvas.current?.cancelDraft()) return;
@@ -314,6 +370,11 @@ export function BoxLabelPage({ dataset, imageId, onImageChange }: BoxLabelPagePr
       nudgeDown: nudge(0, 1),
     }),
   };
+  if (ready && suggestion) {
+    // Enter: the picked suggestion, else all that remain; X likewise rejects.
+    handlers.acceptSuggestion = () => void acceptSuggested(pickedSuggestion === null ? undefined : [pickedSuggestion]);
+    handlers.rejectSuggestion = () => void rejectSuggested(pickedSuggestion === null ? undefined : [pickedSuggestion]);
+  }
   if (ready && !ocr) {
     LABEL_ACTIONS.forEach((action, n) => {
       const label = palette[n];
@@ -347,6 +408,8 @@ export function BoxLabelPage({ dataset, imageId, onImageChange }: BoxLabelPagePr
         )}
         <SaveIndicator state={editor.saveState} />
       </div>
+
+      <AssistBar dataset={dataset} order={order} onOrder={setOrder} currentImageId={imageId} />
 
       {editor.stale && <StaleBanner onReload={editor.reload} />}
       {error && <Alert error={error} />}
@@ -402,8 +465,26 @@ export function BoxLabelPage({ dataset, imageId, onImageChange }: BoxLabelPagePr
           onDraw={onDraw}
           onChange={(index, rect) => patchBox(index, rect)}
           onPan={() => pans.current++}
+          suggestions={suggested}
+          selectedSuggestion={pickedSuggestion}
+          onSelectSuggestion={pickSuggestion}
         />
         <aside className="box-label-side" aria-label="Annotation">
+          {suggestion && (
+            <SuggestionList
+              boxes={suggested}
+              modelName={suggestion.modelName}
+              picked={pickedSuggestion}
+              ocr={ocr}
+              busy={assisting || !ready}
+              colorOf={colorOf}
+              acceptKeys={keymap.acceptSuggestion}
+              rejectKeys={keymap.rejectSuggestion}
+              onPick={pickSuggestion}
+              onAccept={(indices) => void acceptSuggested(indices)}
+              onReject={(indices) => void rejectSuggested(indices)}
+            />
+          )}
           <section className="box-label-section" aria-label={ocr ? 'Transcription' : 'Selected box'}>
             {ocr ? (
               <OcrTextField
@@ -477,6 +558,114 @@ export function BoxLabelPage({ dataset, imageId, onImageChange }: BoxLabelPagePr
       </div>
       <ShortcutHelp open={helpOpen} onClose={() => setHelpOpen(false)} actions={HELP_ACTIONS} />
     </div>
+  );
+}
+
+interface SuggestionListProps {
+  boxes: readonly SuggestedBox[];
+  modelName: string;
+  picked: number | null;
+  ocr: boolean;
+  busy: boolean;
+  colorOf: (label: string) => string;
+  acceptKeys: readonly string[];
+  rejectKeys: readonly string[];
+  onPick(index: number | null): void;
+  /** Undefined: all of them. */
+  onAccept(indices?: number[]): void;
+  onReject(indices?: number[]): void;
+}
+
+/** The model's suggested boxes on this image: pick one, accept or reject it, or all of them. */
+function SuggestionList({ boxes, modelName, picked, ocr, busy, colorOf, acceptKeys, rejectKeys, onPick, onAccept, onReject }: SuggestionListProps) {
+  const what = picked === null ? 'all' : 'the picked one';
+  return (
+    <section className="box-label-section assist-suggestions" aria-labelledby="suggestion-heading">
+      <h2 id="suggestion-heading" className="section-heading">
+        Suggestions <span className="count-badge">{boxes.length}</span>
+      </h2>
+      <p className="muted small">
+        From {modelName}. {formatKeys(acceptKeys)} accepts {what}, {formatKeys(rejectKeys)} rejects {what}.
+      </p>
+      {boxes.length === 0 ? (
+        <p className="small">The model found nothing on this image. Accept to label it as empty.</p>
+      ) : (
+        <ul className="assist-list" aria-label="Suggested boxes">
+          {boxes.map((box, index) => {
+            const name = `${ocr ? `“${box.label}”` : box.label} ${percent(box.conf)}`;
+            return (
+              <li key={index} className={index === picked ? 'assist-item assist-item-picked' : 'assist-item'}>
+                <button
+                  type="button"
+                  className="assist-item-name"
+                  aria-pressed={index === picked}
+                  onClick={(event) => {
+                    releaseAfterClick(event);
+                    onPick(index === picked ? null : index);
+                  }}
+                >
+                  <span className="assist-swatch" style={{ borderColor: colorOf(box.label) }} aria-hidden="true" />
+                  <span className="assist-item-label">{ocr ? `“${box.label}”` : box.label}</span>
+                  <span className="assist-conf">{percent(box.conf)}</span>
+                </button>
+                <button
+                  type="button"
+                  className="icon-button"
+                  aria-label={`Accept ${name}`}
+                  title="Accept"
+                  disabled={busy}
+                  onClick={(event) => {
+                    releaseAfterClick(event);
+                    onAccept([index]);
+                  }}
+                >
+                  ✓
+                </button>
+                <button
+                  type="button"
+                  className="icon-button icon-button-danger"
+                  aria-label={`Reject ${name}`}
+                  title="Reject"
+                  disabled={busy}
+                  onClick={(event) => {
+                    releaseAfterClick(event);
+                    onReject([index]);
+                  }}
+                >
+                  ×
+                </button>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+      <div className="assist-actions">
+        <button
+          type="button"
+          className="button button-small"
+          disabled={busy}
+          title={formatKeys(rejectKeys)}
+          onClick={(event) => {
+            releaseAfterClick(event);
+            onReject();
+          }}
+        >
+          Reject all
+        </button>
+        <button
+          type="button"
+          className="button button-small button-accept"
+          disabled={busy}
+          title={formatKeys(acceptKeys)}
+          onClick={(event) => {
+            releaseAfterClick(event);
+            onAccept();
+          }}
+        >
+          {boxes.length === 0 ? 'Accept: empty' : 'Accept all'}
+        </button>
+      </div>
+    </section>
   );
 }
 

@@ -1,5 +1,5 @@
 import { useEffect, useId, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
-import type { Dataset, ImageSummary, StudioError } from '../../../main/shared/api';
+import type { Dataset, ImageSummary, StudioError, Suggestion } from '../../../main/shared/api';
 import { useClient } from '../api/context';
 import { toStudioError } from '../api/errors';
 import { Alert } from '../components/Alert';
@@ -9,7 +9,10 @@ import { useStoredNumber } from '../hooks';
 import { LabelPanel, useLabels } from '../labeling/LabelPanel';
 import { SaveIndicator, StaleBanner } from '../labeling/status';
 import { LABEL_ACTIONS, ShortcutHelp, formatKeys, useKeymap, useShortcuts, type ActionId } from '../labeling/shortcuts';
-import { useImageNavigator } from '../labeling/useImageNavigator';
+import { AssistBar } from '../labeling/assist/AssistBar';
+import { releaseAfterClick } from '../labeling/focus';
+import { percent, useSuggestions } from '../labeling/assist/useSuggestions';
+import { useImageNavigator, type ImageOrder } from '../labeling/useImageNavigator';
 import { useLabelAssignments, type LabelAssignments } from '../labeling/useLabelAssignments';
 
 // The seed's "3张/页 6张/页 9张/页", plus a denser page for large folders.
@@ -18,7 +21,7 @@ const COLUMNS: Record<number, number> = { 3: 3, 6: 3, 9: 3, 24: 6 };
 /** Full images make sharper large tiles; thumbnails keep a dense page light. */
 const FULL_IMAGE_UP_TO = 6;
 
-const HELP_ACTIONS: readonly ActionId[] = [...LABEL_ACTIONS, 'prevImage', 'nextImage', 'skip', 'submit', 'undo', 'redo', 'cancel', 'help'];
+const HELP_ACTIONS: readonly ActionId[] = [...LABEL_ACTIONS, 'prevImage', 'nextImage', 'skip', 'submit', 'acceptSuggestion', 'rejectSuggestion', 'undo', 'redo', 'cancel', 'help'];
 
 type Mode = 'label' | 'preview';
 
@@ -36,23 +39,26 @@ interface TileProps {
   /** Its last edit was refused: changed elsewhere meanwhile. */
   stale: boolean;
   fullImage: boolean;
+  /** The model's pending suggestion, shown while the image has no label. */
+  suggestion: Suggestion | undefined;
   onClick(event: MouseEvent): void;
 }
 
-function LabelTile({ image, label, selected, anchor, stale, fullImage, onClick }: TileProps) {
+function LabelTile({ image, label, selected, anchor, stale, fullImage, suggestion, onClick }: TileProps) {
   const client = useClient();
   const name = basename(image.path);
   const invalid = image.status === 'invalid';
   const shown = label === undefined ? image.label : label;
+  const suggested = !invalid && shown === null && suggestion?.label ? suggestion : undefined;
   return (
     <div
       role="option"
       id={`label-tile-${image.id}`}
       aria-selected={selected}
       aria-disabled={invalid || undefined}
-      aria-label={`${name}, ${invalid ? 'invalid' : (shown ?? 'unlabeled')}${stale ? ', not saved' : ''}`}
+      aria-label={`${name}, ${invalid ? 'invalid' : (shown ?? 'unlabeled')}${stale ? ', not saved' : ''}${suggested ? `, suggested ${suggested.label} ${percent(suggested.conf ?? 0)}` : ''}`}
       tabIndex={anchor ? 0 : -1}
-      className={`tile label-tile${selected ? ' label-tile-selected' : ''}${invalid ? ' tile-invalid' : ''}`}
+      className={`tile label-tile${selected ? ' label-tile-selected' : ''}${invalid ? ' tile-invalid' : ''}${suggested ? ' label-tile-suggested' : ''}`}
       title={image.path}
       onClick={onClick}
     >
@@ -71,7 +77,15 @@ function LabelTile({ image, label, selected, anchor, stale, fullImage, onClick }
               Not saved
             </span>
           )}
-          {shown ? <span className="tag tag-label">{shown}</span> : !invalid && <span className="tag">Unlabeled</span>}
+          {shown ? (
+            <span className="tag tag-label">{shown}</span>
+          ) : suggested ? (
+            <span className="tag tag-suggest" title={`Suggested by ${suggested.modelName}: ${suggested.confidences.map((c) => `${c.label} ${percent(c.conf)}`).join(', ')}`}>
+              {suggested.label}? <span className="tag-suggest-conf">{percent(suggested.conf ?? 0)}</span>
+            </span>
+          ) : (
+            !invalid && <span className="tag">Unlabeled</span>
+          )}
           {image.reviewed && shown && (
             <span className="label-tile-reviewed" title="Submitted">
               ✓
@@ -93,10 +107,12 @@ function usePage(ids: readonly number[], index: number, perPage: number) {
 export function ClassificationLabelPage({ dataset, imageId, onImageChange }: Props) {
   const [mode, setMode] = useState<Mode>('label');
   const [perPage, setPerPage] = useStoredNumber('studio.label.perPage', 9, PER_PAGE_CHOICES);
-  const nav = useImageNavigator(dataset.id, 'all', { current: imageId, onChange: onImageChange });
+  const [order, setOrder] = useState<ImageOrder>('path');
+  const nav = useImageNavigator(dataset.id, 'all', { current: imageId, onChange: onImageChange, order });
   const labels = useLabels(dataset.id);
   const page = usePage(nav.ids, nav.index, perPage);
   const assignments = useLabelAssignments(dataset.id, mode === 'label' ? page.ids : []);
+  const suggestions = useSuggestions(dataset.id, mode === 'label' ? page.ids : []);
   const tabsId = useId();
 
   const modes: { id: Mode; title: string }[] = [
@@ -126,6 +142,7 @@ export function ClassificationLabelPage({ dataset, imageId, onImageChange }: Pro
         </span>
         <SaveIndicator state={assignments.saveState} />
       </div>
+      {mode === 'label' && <AssistBar dataset={dataset} order={order} onOrder={setOrder} />}
       <div className="label-body" role="tabpanel" id={`${tabsId}-panel`} aria-labelledby={`${tabsId}-${mode}`}>
         {mode === 'label' ? (
           <LabelMode
@@ -137,6 +154,8 @@ export function ClassificationLabelPage({ dataset, imageId, onImageChange }: Pro
             setPerPage={setPerPage}
             labels={labels}
             assignments={assignments}
+            suggestions={suggestions}
+            order={order}
           />
         ) : (
           <>
@@ -167,9 +186,12 @@ interface LabelModeProps {
   setPerPage(n: number): void;
   labels: ReturnType<typeof useLabels>;
   assignments: LabelAssignments;
+  suggestions: ReadonlyMap<number, Suggestion>;
+  order: ImageOrder;
 }
 
-function LabelMode({ dataset, imageId, nav, page, perPage, setPerPage, labels, assignments }: LabelModeProps) {
+function LabelMode({ dataset, imageId, nav, page, perPage, setPerPage, labels, assignments, suggestions, order }: LabelModeProps) {
+  const client = useClient();
   const keymap = useKeymap();
   const [selected, setSelected] = useState<ReadonlySet<number>>(() => new Set(imageId === null ? [] : [imageId]));
   const [helpOpen, setHelpOpen] = useState(false);
@@ -196,6 +218,9 @@ function LabelMode({ dataset, imageId, nav, page, perPage, setPerPage, labels, a
   };
   const isUnlabeled = (id: number) => nav.summary(id)?.status !== 'invalid' && labelOf(id) === null;
   const targets = page.ids.filter((id) => selected.has(id) && nav.summary(id)?.status !== 'invalid');
+  /** A suggestion waits only while its image has no label (a label picked here wins over it). */
+  const suggestionFor = (id: number) => (isUnlabeled(id) && suggestions.get(id)?.label ? suggestions.get(id) : undefined);
+  const suggested = targets.filter((id) => suggestionFor(id) !== undefined);
 
   const select = (id: number) => {
     setSelected(new Set([id]));
@@ -249,6 +274,31 @@ function LabelMode({ dataset, imageId, nav, page, perPage, setPerPage, labels, a
 
   const skip = () => moveOn('');
 
+  /** Enter: the selected images take their suggested labels, as if picked here (one undo step per label). */
+  const acceptSuggestions = () => {
+    const byLabel = new Map<string, number[]>();
+    for (const id of suggested) {
+      const label = suggestionFor(id)!.label!;
+      byLabel.set(label, [...(byLabel.get(label) ?? []), id]);
+    }
+    const changed = [...byLabel].flatMap(([label, ids]) => assignments.assign(ids, label));
+    setNotice(changed.length === 0 ? null : `Accepted ${changed.length === 1 ? 'the suggestion' : `${changed.length} suggestions`}.`);
+    // One image at a time: on to the next one that still needs a label, as a number key does.
+    if (targets.length !== 1 || changed.length !== 1) return;
+    const from = page.ids.indexOf(targets[0]!);
+    const next = [...page.ids.slice(from + 1), ...page.ids.slice(0, from)].find(isUnlabeled);
+    if (next !== undefined) select(next);
+  };
+
+  /** X: the model is wrong about the selected images; they stay unlabeled, for a number key. */
+  const rejectSuggestions = async () => {
+    const ids = [...suggested];
+    const results = await Promise.allSettled(ids.map((imageId) => client.rejectSuggestion({ imageId })));
+    const failed = results.find((r) => r.status === 'rejected');
+    if (failed) setError(toStudioError(failed.reason));
+    else setNotice(`Rejected ${ids.length === 1 ? 'the suggestion' : `${ids.length} suggestions`}: pick the right label.`);
+  };
+
   const submit = async () => {
     if (busy) return;
     setBusy(true);
@@ -289,6 +339,8 @@ function LabelMode({ dataset, imageId, nav, page, perPage, setPerPage, labels, a
       nextImage: () => step(1),
       skip,
       submit: () => void submit(),
+      // Bound only while the selection has a suggestion: Enter falls through to Submit otherwise.
+      ...(suggested.length > 0 && { acceptSuggestion: acceptSuggestions, rejectSuggestion: () => void rejectSuggestions() }),
       undo: () => travel(assignments.undo()),
       redo: () => travel(assignments.redo()),
       cancel: () => {
@@ -321,6 +373,7 @@ function LabelMode({ dataset, imageId, nav, page, perPage, setPerPage, labels, a
   const labelNames = Object.fromEntries((labels.data ?? []).slice(0, LABEL_ACTIONS.length).map((label, index) => [LABEL_ACTIONS[index], `Label “${label.name}”`]));
   const selectionLabels = new Set(targets.map(labelOf));
   const active = selectionLabels.size === 1 ? [...selectionLabels][0] : null;
+  const anchorSuggestion = imageId !== null && targets.includes(imageId) ? suggestionFor(imageId) : undefined;
   const columns = COLUMNS[perPage] ?? 3;
 
   return (
@@ -366,7 +419,12 @@ function LabelMode({ dataset, imageId, nav, page, perPage, setPerPage, labels, a
         {assignments.stale.length > 0 && <StaleBanner onReload={assignments.reloadStale} />}
         {nav.error && <Alert error={nav.error} />}
         {error && <Alert error={error} />}
-        {nav.total === 0 && <p className="empty">This dataset has no images.</p>}
+        {nav.total === 0 &&
+          (order === 'uncertainty' ? (
+            <p className="empty">No unlabeled image has a suggestion: pre-label with a model first, or sort by name.</p>
+          ) : (
+            <p className="empty">This dataset has no images.</p>
+          ))}
         <div
           ref={listRef}
           role="listbox"
@@ -388,6 +446,7 @@ function LabelMode({ dataset, imageId, nav, page, perPage, setPerPage, labels, a
                   anchor={id === imageId}
                   stale={assignments.stale.includes(id)}
                   fullImage={perPage <= FULL_IMAGE_UP_TO}
+                  suggestion={suggestionFor(id)}
                   onClick={(event) => onTileClick(id, event)}
                 />
               )
@@ -399,9 +458,39 @@ function LabelMode({ dataset, imageId, nav, page, perPage, setPerPage, labels, a
             {notice ??
               (targets.length === 0
                 ? 'Click an image to select it; Shift or Ctrl+click selects more.'
-                : `${targets.length} selected: click a label or press its number.`)}
+                : suggested.length > 0
+                  ? `${suggested.length === 1 && anchorSuggestion ? `Suggested: ${anchorSuggestion.label} (${percent(anchorSuggestion.conf ?? 0)})` : `${suggested.length} suggestions selected`}. ${formatKeys(keymap.acceptSuggestion)} accepts, ${formatKeys(keymap.rejectSuggestion)} rejects, or pick another label.`
+                  : `${targets.length} selected: click a label or press its number.`)}
           </span>
           <div className="page-actions">
+            {suggested.length > 0 && (
+              <>
+                <button
+                  type="button"
+                  className="button"
+                  onClick={(event) => {
+                    releaseAfterClick(event);
+                    void rejectSuggestions();
+                  }}
+                  title={formatKeys(keymap.rejectSuggestion)}
+                  aria-keyshortcuts={keymap.rejectSuggestion.join(' ')}
+                >
+                  Reject suggestion{suggested.length === 1 ? '' : 's'}
+                </button>
+                <button
+                  type="button"
+                  className="button button-accept"
+                  onClick={(event) => {
+                    releaseAfterClick(event);
+                    acceptSuggestions();
+                  }}
+                  title={formatKeys(keymap.acceptSuggestion)}
+                  aria-keyshortcuts={keymap.acceptSuggestion.join(' ')}
+                >
+                  Accept suggestion{suggested.length === 1 ? '' : 's'}
+                </button>
+              </>
+            )}
             <button type="button" className="button" onClick={skip} aria-keyshortcuts={keymap.skip.join(' ')} title={formatKeys(keymap.skip)}>
               Skip
             </button>
@@ -419,7 +508,14 @@ function LabelMode({ dataset, imageId, nav, page, perPage, setPerPage, labels, a
         </div>
       </section>
       <aside className="label-side">
-        <LabelPanel dataset={dataset} labels={labels} onPick={assign} active={active} pickDisabled={targets.length === 0} />
+        <LabelPanel
+          dataset={dataset}
+          labels={labels}
+          onPick={assign}
+          active={active}
+          pickDisabled={targets.length === 0}
+          suggested={anchorSuggestion ? { name: anchorSuggestion.label!, conf: anchorSuggestion.conf ?? 0 } : null}
+        />
       </aside>
       <ShortcutHelp open={helpOpen} onClose={() => setHelpOpen(false)} actions={HELP_ACTIONS} names={labelNames} />
     </>

@@ -57,6 +57,8 @@ function cancelledNote(job: JobInfo): string {
       return 'The backbone download was cancelled; nothing was kept.';
     case 'export-eas':
       return 'The EAS export was cancelled; delete its partial folder before exporting there again.';
+    case 'prelabel':
+      return `Pre-labeling was cancelled after ${done} images; the suggestions made so far are kept.`;
   }
 }
 

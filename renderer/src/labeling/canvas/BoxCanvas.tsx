@@ -3,7 +3,8 @@
 //
 //   <BoxCanvas ref={canvas} image={decoded} boxes={annotation.boxes} hidden={hidden} selected={i}
 //     drawing={drawMode} draft={pendingRect} colorOf={labelColor}
-//     onSelect={select} onDraw={(rect) => add(rect)} onChange={(i, rect) => move(i, rect)} onPan={...} />
+//     onSelect={select} onDraw={(rect) => add(rect)} onChange={(i, rect) => move(i, rect)} onPan={...}
+//     suggestions={modelBoxes} selectedSuggestion={j} onSelectSuggestion={pick} />  // dashed, "label 87%"
 //   canvas.current.fit(); .actualSize(); .cancelDraft() (false when nothing was being drawn); .scale()
 //
 // The view (zoom and pan) is the Stage's own transform, changed imperatively: a wheel turn or a pan
@@ -34,7 +35,7 @@ import {
   type View,
 } from './geometry';
 import type { DecodedImage } from './imageCache';
-import { HANDLE_SIZE, paintBoxes, paintImage, paintOverlay } from './paint';
+import { HANDLE_SIZE, paintBoxes, paintImage, paintOverlay, paintSuggestions, type SuggestionMark } from './paint';
 
 export interface BoxCanvasHandle {
   fit(): void;
@@ -60,10 +61,14 @@ export interface BoxCanvasProps {
   onChange(index: number, rect: Rect): void;
   /** The view was dragged (tells a Space tap from a Space+drag). */
   onPan(): void;
+  /** A model's suggested boxes, not yet accepted: drawn dashed, selectable by a click. */
+  suggestions?: readonly SuggestionMark[];
+  selectedSuggestion?: number | null;
+  onSelectSuggestion?(index: number | null): void;
   ref?: Ref<BoxCanvasHandle>;
 }
 
-const SCENE_PROPS = ['image', 'boxes', 'hidden', 'selected', 'colorOf'] as const satisfies readonly (keyof BoxCanvasProps)[];
+const SCENE_PROPS = ['image', 'boxes', 'hidden', 'selected', 'colorOf', 'suggestions', 'selectedSuggestion'] as const satisfies readonly (keyof BoxCanvasProps)[];
 const OVERLAY_PROPS = ['drawing', 'draft'] as const satisfies readonly (keyof BoxCanvasProps)[];
 
 /** Screen pixels the pointer may travel before a press counts as a drag. */
@@ -291,6 +296,9 @@ export function BoxCanvas(props: BoxCanvasProps) {
         const index = boxAt(current.boxes, p, (i) => current.hidden.has(i));
         if (index === null) {
           current.onSelect(null);
+          // A click on a suggestion picks it (the one Enter accepts); a drag still pans.
+          const suggestion = current.suggestions && current.onSelectSuggestion ? boxAt(current.suggestions, p, () => false) : null;
+          current.onSelectSuggestion?.(suggestion);
           gesture.current = { kind: 'pan', start: screen, view: view.current };
         } else {
           if (index !== current.selected) current.onSelect(index);
@@ -364,12 +372,13 @@ export function BoxCanvas(props: BoxCanvasProps) {
   };
 
   const drawScene = useCallback((context: Konva.Context) => {
-    const { image: current, boxes, hidden, selected, colorOf } = latest.current;
+    const { image: current, boxes, hidden, selected, colorOf, suggestions, selectedSuggestion } = latest.current;
     if (!current) return;
     const ctx = context._context;
     paintImage(ctx, current, view.current.scale);
     const viewport = stage.current ? { width: stage.current.width(), height: stage.current.height() } : current;
     paintBoxes(ctx, boxes, (i) => i === selected || hidden.has(i), colorOf, view.current, viewport, tagWidths.current);
+    if (suggestions) paintSuggestions(ctx, suggestions, selectedSuggestion ?? null, colorOf, view.current, tagWidths.current);
     if (markedUrl.current !== current.url) {
       markedUrl.current = current.url;
       performance.mark(IMAGE_DRAWN_MARK, { detail: current.url });

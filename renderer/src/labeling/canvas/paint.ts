@@ -174,3 +174,47 @@ export function paintOverlay(ctx: CanvasRenderingContext2D, state: OverlayState,
     }
   });
 }
+
+/** A model's suggested box: where it would go and how sure the model is. */
+export interface SuggestionMark extends Rect {
+  label: string;
+  conf: number;
+}
+
+/**
+ * Suggested boxes, dashed so they never pass for accepted ones, each tagged "label 87%"; the
+ * selected one (the one Enter would accept) thicker, over a light veil.
+ */
+export function paintSuggestions(
+  ctx: CanvasRenderingContext2D,
+  marks: readonly SuggestionMark[],
+  selected: number | null,
+  colorOf: (label: string) => string,
+  view: View,
+  widths: Map<string, number>,
+): void {
+  if (marks.length === 0) return;
+  inScreenSpace(ctx, view, () => {
+    marks.forEach((mark, index) => {
+      const s = screenRect(mark, view);
+      const color = colorOf(mark.label);
+      const chosen = index === selected;
+      if (chosen) {
+        ctx.fillStyle = 'rgba(255, 255, 255, 0.22)';
+        ctx.fillRect(s.xmin, s.ymin, s.xmax - s.xmin, s.ymax - s.ymin);
+      }
+      // White under the colour: the dashes show on dark and light images alike.
+      ctx.lineWidth = chosen ? 4 : 3;
+      ctx.setLineDash([]);
+      ctx.strokeStyle = 'rgba(255, 255, 255, 0.7)';
+      ctx.strokeRect(s.xmin, s.ymin, s.xmax - s.xmin, s.ymax - s.ymin);
+      ctx.lineWidth = chosen ? 2.5 : 1.5;
+      ctx.setLineDash([7, 5]);
+      ctx.strokeStyle = color;
+      ctx.strokeRect(s.xmin, s.ymin, s.xmax - s.xmin, s.ymax - s.ymin);
+      ctx.setLineDash([]);
+      // Below the box: the top-left corner is where an accepted box shows its own tag.
+      paintTag(ctx, `${mark.label} ${Math.round(mark.conf * 100)}%`, chosen ? color : 'rgba(40, 40, 40, 0.75)', { x: s.xmin, y: s.ymax + 16 }, widths);
+    });
+  });
+}
