@@ -4,19 +4,21 @@ import { DatasetPage } from './pages/DatasetPage';
 import { InstancePage } from './pages/InstancePage';
 import { InstancesPage } from './pages/InstancesPage';
 import { LabelPage } from './pages/LabelPage';
+import { ModelPublishPage } from './pages/publish/ModelPublishPage';
+import { PublishPage } from './pages/publish/PublishPage';
+import { TryPage } from './pages/publish/TryPage';
 import { ComparePage } from './pages/train/ComparePage';
 import { ModelPage } from './pages/train/ModelPage';
 import { NewTaskPage } from './pages/train/NewTaskPage';
-import { PublishPlaceholder } from './pages/train/PublishPlaceholder';
 import { RunPage } from './pages/train/RunPage';
 import { TrainPage } from './pages/train/TrainPage';
 import { useResource } from './hooks';
 import { navigate, stepOf, useRoute, type Route, type Step } from './router';
 
-const STEPS: ReadonlyArray<{ id: Step; label: string; enabled: boolean; to?: (instanceId: number) => Route }> = [
-  { id: 'data', label: 'Data', enabled: true, to: (id) => ({ page: 'instance', id }) },
-  { id: 'train', label: 'Train', enabled: true, to: (instanceId) => ({ page: 'train', instanceId }) },
-  { id: 'publish', label: 'Try & Publish', enabled: false },
+const STEPS: ReadonlyArray<{ id: Step; label: string; to: (instanceId: number) => Route }> = [
+  { id: 'data', label: 'Data', to: (id) => ({ page: 'instance', id }) },
+  { id: 'train', label: 'Train', to: (instanceId) => ({ page: 'train', instanceId }) },
+  { id: 'publish', label: 'Try & Publish', to: (instanceId) => ({ page: 'publish', instanceId }) },
 ];
 
 function Page({ route }: { route: Route }) {
@@ -39,10 +41,13 @@ function Page({ route }: { route: Route }) {
       return <ModelPage key={route.id} id={route.id} />;
     case 'compare':
       return <ComparePage key={`${route.a}-${route.b}`} a={route.a} b={route.b} />;
+    case 'publish':
+      return <PublishPage key={route.instanceId} instanceId={route.instanceId} />;
     case 'model-try':
-      return <PublishPlaceholder modelId={route.id} what="try" />;
-    case 'model-export':
-      return <PublishPlaceholder modelId={route.id} what="export" />;
+      // Not keyed by the model: switching versions keeps the image being tried.
+      return <TryPage id={route.id} />;
+    case 'model-publish':
+      return <ModelPublishPage key={route.id} id={route.id} />;
   }
 }
 
@@ -54,7 +59,7 @@ function instanceKey(route: Route): string {
     case 'compare':
       return `model:${route.a}`;
     case 'model-try':
-    case 'model-export':
+    case 'model-publish':
       return `model:${route.id}`;
     default:
       return JSON.stringify(route);
@@ -74,6 +79,7 @@ function useRouteInstance(route: Route): number | null {
           return route.id;
         case 'train':
         case 'new-task':
+        case 'publish':
           return route.instanceId;
         case 'dataset':
         case 'label':
@@ -82,7 +88,7 @@ function useRouteInstance(route: Route): number | null {
           return (await client.getRun(route.id)).instanceId;
         case 'model':
         case 'model-try':
-        case 'model-export':
+        case 'model-publish':
           return (await client.getModel(route.id)).instanceId;
         case 'compare':
           return (await client.getModel(route.a)).instanceId;
@@ -121,11 +127,11 @@ export function App() {
         </a>
         <div role="tablist" aria-label="AutoLearning steps" className="steps" onKeyDown={moveBetweenTabs}>
           {STEPS.map((tab, index) => {
-            const target = tab.enabled && tab.to && instanceId !== null ? tab.to(instanceId) : null;
+            const target = instanceId !== null ? tab.to(instanceId) : null;
             const selected = tab.id === step;
             // Data stays reachable from the instance list (it is the list's own step).
-            const usable = target !== null || (selected && tab.enabled);
-            const why = !tab.enabled ? 'Arrives with Try & Publish' : usable ? undefined : 'Open an instance first';
+            const usable = target !== null || selected;
+            const why = usable ? undefined : 'Open an instance first';
             return (
               <button
                 key={tab.id}

@@ -14,9 +14,12 @@ export type Route =
   | { page: 'model'; id: number }
   /** Two model versions side by side. */
   | { page: 'compare'; a: number; b: number }
-  /** The Try & Publish step (built separately); the Train screens only link to it. */
+  /** The Try & Publish step of an instance: its model versions, each to try or publish. */
+  | { page: 'publish'; instanceId: number }
+  /** Runs a model version on a local image (the seed's 体验); `compare` puts a second version beside it. */
   | { page: 'model-try'; id: number }
-  | { page: 'model-export'; id: number };
+  /** A model version's local EAS service and its EAS export package. */
+  | { page: 'model-publish'; id: number };
 
 /** Which of AutoLearning's three steps a page belongs to. */
 export type Step = 'data' | 'train' | 'publish';
@@ -34,8 +37,9 @@ export function stepOf(route: Route): Step {
     case 'model':
     case 'compare':
       return 'train';
+    case 'publish':
     case 'model-try':
-    case 'model-export':
+    case 'model-publish':
       return 'publish';
   }
 }
@@ -50,7 +54,8 @@ const PATTERNS: Array<[RegExp, (m: RegExpExecArray) => Route]> = [
   [/^#\/models\/(\d+)$/, (m) => ({ page: 'model', id: Number(m[1]) })],
   [/^#\/models\/(\d+)\/compare\/(\d+)$/, (m) => ({ page: 'compare', a: Number(m[1]), b: Number(m[2]) })],
   [/^#\/models\/(\d+)\/try$/, (m) => ({ page: 'model-try', id: Number(m[1]) })],
-  [/^#\/models\/(\d+)\/export$/, (m) => ({ page: 'model-export', id: Number(m[1]) })],
+  [/^#\/instances\/(\d+)\/publish$/, (m) => ({ page: 'publish', instanceId: Number(m[1]) })],
+  [/^#\/models\/(\d+)\/publish$/, (m) => ({ page: 'model-publish', id: Number(m[1]) })],
 ];
 
 export function parseRoute(hash: string): Route {
@@ -83,8 +88,10 @@ export function href(route: Route): string {
       return `#/models/${route.a}/compare/${route.b}`;
     case 'model-try':
       return `#/models/${route.id}/try`;
-    case 'model-export':
-      return `#/models/${route.id}/export`;
+    case 'publish':
+      return `#/instances/${route.instanceId}/publish`;
+    case 'model-publish':
+      return `#/models/${route.id}/publish`;
   }
 }
 

@@ -43,7 +43,7 @@ test('shell: outside an instance only the Data step is available; reloads keep t
   await expect(train).toHaveAttribute('title', /open an instance first/i);
   const publish = page.getByRole('tab', { name: /Try & Publish/ });
   await expect(publish).toBeDisabled();
-  await expect(publish).toHaveAttribute('title', /arrives with try & publish/i);
+  await expect(publish).toHaveAttribute('title', /open an instance first/i);
 });
 
 test('create instance form validates the name live', async ({ page }) => {

@@ -3,12 +3,10 @@
 // training followed live on the detail page (chart points, trials, log lines), the model page with
 // its metrics, and Stop on a longer run; then two versions compared side by side, and a delete.
 
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { rmSync } from 'node:fs';
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { repoRoot, studioPerFile } from './studio-server';
+import { makeColourData } from './colour-data';
+import { studioPerFile } from './studio-server';
 import { createInstance, fillNewDataset, metric, snapshot, submitNewDataset } from './studio-ui';
 
 const studio = studioPerFile();
@@ -19,24 +17,8 @@ let scratch = '';
 let colours = '';
 let backbone = '';
 
-/**
- * The colour folder and a tiny colour-keeping backbone come from the unit tests' helpers, which need
- * tfjs and sharp: run them in a tsx child rather than pulling core code into the e2e project.
- */
 test.beforeAll(() => {
-  scratch = mkdtempSync(path.join(tmpdir(), 'train-e2e-'));
-  colours = path.join(scratch, 'colours');
-  backbone = path.join(scratch, 'colour-net');
-  const helpers = path.join(repoRoot, 'test', 'helpers', 'training.ts');
-  const backend = path.join(repoRoot, 'main', 'core', 'training', 'tf', 'backend.ts');
-  const script = `(async () => {
-    const t = await import(${JSON.stringify(helpers)});
-    const b = await import(${JSON.stringify(backend)});
-    await t.colourFolder(${JSON.stringify(colours)}, { labels: ${JSON.stringify(LABELS)}, perClass: ${PER_CLASS} });
-    await b.initBackend('auto');
-    await t.saveColourBackbone(${JSON.stringify(backbone)});
-  })().catch((e) => { console.error(e); process.exit(1); });`;
-  execFileSync(path.join(repoRoot, 'node_modules', '.bin', 'tsx'), ['--eval', script], { cwd: repoRoot, stdio: 'inherit' });
+  ({ scratch, colours, backbone } = makeColourData({ labels: LABELS, perClass: PER_CLASS }));
 });
 
 test.afterAll(() => {
@@ -134,8 +116,9 @@ test('a short training from the form, followed to its end, then its model', asyn
   await expect(metrics.getByRole('row', { name: /model_size/ })).toContainText(/KB/);
   await expect(page.getByRole('table', { name: 'Per-class metrics' }).getByRole('row')).toHaveCount(LABELS.length + 1);
   await expect(page.getByRole('table', { name: 'Confusion matrix' }).getByRole('row')).toHaveCount(LABELS.length + 1);
-  await expect(page.getByRole('button', { name: 'Try' })).toBeDisabled();
-  await expect(page.getByRole('button', { name: 'Export for EAS' })).toBeDisabled();
+  // The way on to the Try & Publish step.
+  await expect(page.getByRole('link', { name: 'Try', exact: true })).toHaveAttribute('href', /#\/models\/\d+\/try$/);
+  await expect(page.getByRole('link', { name: 'Export for EAS' })).toHaveAttribute('href', /#\/models\/\d+\/publish$/);
   await expect.poll(() => points(chart(page, 'Loss'))).toBeGreaterThan(2);
   await snapshot(page, 'model.png');
 
