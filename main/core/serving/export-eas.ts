@@ -355,8 +355,9 @@ eascmd create service.json                           # prints the service's endp
 As in the AutoLearning manual: a POST with the token in \`Authorization\` and the image as base64.
 
 \`\`\`sh
-curl http://<endpoint>/api/predict/${serviceName} -H 'Authorization: <token>' \\
-  -d "{\\"dataArray\\": [{\\"body\\": \\"$(base64 -w0 image.jpg)\\", \\"type\\": \\"stream\\", \\"name\\": \\"image\\"}]}"
+# The body goes through stdin: as a command-line argument, a photo's base64 exceeds the shell's limit.
+(printf '{"dataArray": [{"name": "image", "type": "stream", "body": "'; base64 < image.jpg | tr -d '\\n'; printf '"}]}') \\
+  | curl http://<endpoint>/api/predict/${serviceName} -H 'Authorization: <token>' --data-binary @-
 \`\`\`
 
 \`\`\`json
