@@ -1,5 +1,5 @@
 import { mkdirSync, statSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import {
   StudioError,
@@ -176,6 +176,23 @@ export class Studio implements StudioApi {
       .get(v.name, v.type, v.description, new Date().toISOString()) as { id: number };
     this.emit({ type: 'instances-changed' });
     return this.instance(id);
+  }
+
+  async createFromTemplate(input: CreateInstanceInput): Promise<{ instance: Instance; dataset: Dataset; job: JobInfo }> {
+    const v = parse(schemas.createInstance, input, 'createFromTemplate');
+    const instance = await this.createInstance(v);
+    const dir = join(this.workspace, 'templates', `${v.type}-${instance.id}`);
+    try {
+      await rm(dir, { recursive: true, force: true });
+      await mkdir(dir, { recursive: true });
+      const { writeTemplateData } = await import('./templates/index');
+      await writeTemplateData(v.type, dir);
+    } catch (err) {
+      await this.deleteInstance(instance.id);
+      throw new StudioError('io_error', `could not write the demo data to ${dir}: ${StudioError.wrap(err).message}`);
+    }
+    const { dataset, job } = await this.createDataset({ instanceId: instance.id, name: 'demo', path: dir, description: 'Demo data from the template' });
+    return { instance: this.instance(instance.id), dataset, job };
   }
 
   async deleteInstance(id: number): Promise<void> {

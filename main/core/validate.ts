@@ -42,7 +42,7 @@ export const schemas = {
       .optional(),
     labels: z
       .array(labelName)
-      .min(2, 'choose at least two labels')
+      .min(1, 'choose at least one label')
       .refine((l) => new Set(l).size === l.length, 'labels must not repeat')
       .optional(),
     baseModelId: id.optional(),

@@ -311,6 +311,39 @@ export interface ClassificationMetrics {
   confusion_matrix: { labels: string[]; matrix: number[][] };
 }
 
+/** Validation metrics of a detector, named as seed 004 shows them (TF Object Detection API names). */
+export interface DetectionMetrics {
+  /** Total loss: classification + weighted localization. */
+  loss: number;
+  'Loss/classification_loss': number;
+  'Loss/localization_loss': number;
+  /** PASCAL VOC mAP at IoU 0.5 (devkit AP, difficult boxes ignored). */
+  'DetectionBoxes_Precision/mAP@.50IOU': number;
+  /** COCO mAP@[.5:.95]. */
+  'DetectionBoxes_Precision/mAP': number;
+  /** Bytes of the saved model (model.json + weights). */
+  model_size: number;
+  /** Validation images. */
+  samples: number;
+  per_class: Record<string, { ap: number | null; coco_ap: number | null; positives: number }>;
+}
+
+/** The metrics of any model version, by its type. */
+export type ModelMetrics = ClassificationMetrics | DetectionMetrics;
+
+export function isDetectionMetrics<T extends object>(m: T): m is Extract<T, { 'DetectionBoxes_Precision/mAP@.50IOU': number }> {
+  return 'DetectionBoxes_Precision/mAP@.50IOU' in m;
+}
+
+export function isClassificationMetrics<T extends object>(m: T): m is Extract<T, { accuracy: number }> {
+  return 'accuracy' in m;
+}
+
+/** The one number a model is judged by: accuracy (classification) or mAP@0.5 (detection). */
+export function headlineMetric(m: ModelMetrics | ModelEvaluation['metrics']): { name: string; value: number } {
+  return isDetectionMetrics(m) ? { name: 'mAP@0.5', value: m['DetectionBoxes_Precision/mAP@.50IOU'] } : { name: 'accuracy', value: m.accuracy };
+}
+
 export interface EpochRecord {
   /** HPO trial number, or null for the final training. */
   trial: number | null;
@@ -363,7 +396,7 @@ export interface TrainingRun {
   trainImages: number;
   valImages: number;
   /** Best validation metrics so far, then the final ones. */
-  metrics: ClassificationMetrics | null;
+  metrics: ModelMetrics | null;
   epochs: EpochRecord[];
   trials: HpoTrial[];
 }
@@ -378,7 +411,7 @@ export interface ModelVersion {
   labels: string[];
   backbone: string | null;
   inputSize: number;
-  metrics: ClassificationMetrics;
+  metrics: ModelMetrics;
   sizeBytes: number;
   createdAt: string;
   baseModelId: number | null;
@@ -401,9 +434,20 @@ export interface PredictInput {
   images: Array<{ path: string } | { base64: string; name?: string }>;
 }
 
-/** The `result` object of the EAS response (seed 004): classes highest confidence first. */
+/**
+ * One item of an EAS result's body (seed 004). Classification: every class, highest confidence
+ * first. Detection: a box, `pos` its corners TL, TR, BR, BL relative to width/height. OCR: `label`
+ * is the text, `pos` the corners in image pixels.
+ */
+export interface EasItem {
+  label: string;
+  conf: number;
+  pos?: Array<[number, number]>;
+}
+
+/** The `result` object of the EAS response (seed 004). */
 export interface EasResult {
-  output: Array<{ type: 'cv_common'; body: Array<{ label: string; conf: number }> }>;
+  output: Array<{ type: 'cv_common'; body: EasItem[] }>;
   meta: { height: number; width: number };
 }
 
@@ -414,14 +458,14 @@ export interface Prediction {
 
 export interface EvaluateInput {
   modelId: number;
-  /** A labeled folder in the classification layout (one subfolder per label). */
+  /** Classification: a folder with one subfolder per label. Detection: a flat folder of images with VOC sidecars. */
   path: string;
 }
 
 export interface ModelEvaluation {
   modelId: number;
   path: string;
-  metrics: Omit<ClassificationMetrics, 'loss' | 'model_size'> & { loss: number };
+  metrics: (Omit<ClassificationMetrics, 'loss' | 'model_size'> & { loss: number }) | Pick<DetectionMetrics, 'DetectionBoxes_Precision/mAP@.50IOU' | 'DetectionBoxes_Precision/mAP' | 'samples' | 'per_class'>;
   /** Images of labels the model does not know, and unreadable files. */
   skipped: PathIssue[];
   durationMs: number;
@@ -694,6 +738,11 @@ export interface StudioApi {
 
   listInstances(): Promise<Instance[]>;
   createInstance(input: CreateInstanceInput): Promise<Instance>;
+  /**
+   * Creates an instance with demo data (seed 004 从模板创建): coloured shapes (classification,
+   * detection) or bank cards (OCR) written into the workspace's templates folder, then indexed.
+   */
+  createFromTemplate(input: CreateInstanceInput): Promise<{ instance: Instance; dataset: Dataset; job: JobInfo }>;
   /** Deletes the instance and its datasets' index; never touches image folders. */
   deleteInstance(id: number): Promise<void>;
 
@@ -776,6 +825,7 @@ export const API_METHODS = [
   'workspaceInfo',
   'listInstances',
   'createInstance',
+  'createFromTemplate',
   'deleteInstance',
   'listDatasets',
   'getDataset',

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { resultOf, type Algorithm, type TrainingRun } from '../../main/shared/api';
 import { openStudio } from '../../main/core/studio';
 import { SHARED_MISSING, sharedDataset, tempDir } from '../helpers/fixtures';
+import { classificationOf } from '../helpers/training';
 import { NSFWJS_MISSING, nsfwjsBackbone, nsfwjsModelDir } from './standin-backbone';
 
 const CASES: Record<string, { algorithm: Algorithm; backbone: 'standin' | 'none'; seeds: number[] }> = {
@@ -59,9 +60,10 @@ try {
       off();
       const wall = (performance.now() - started) / 1000;
       const evaluation = resultOf(await studio.waitJob((await studio.evaluateModel({ modelId: report.model!.id, path: join(root, 'val') })).id), 'evaluate');
-      accuracies.push(evaluation.metrics.accuracy);
+      const { accuracy } = classificationOf(evaluation.metrics);
+      accuracies.push(accuracy);
       console.log(
-        `bench:train ${name.padEnd(16)} seed ${seed} · val accuracy ${evaluation.metrics.accuracy.toFixed(3)} (${evaluation.metrics.samples} images) · wall ${wall.toFixed(1)} s · ${imagesPerSec(report.run)} training images/s · ${report.run.stopReason} after ${report.run.params.epochs} epochs · backend ${report.run.backend?.detail} · backbone ${report.model!.backbone ?? 'none'} · model ${(report.model!.sizeBytes / 1024).toFixed(0)} KB`,
+        `bench:train ${name.padEnd(16)} seed ${seed} · val accuracy ${accuracy.toFixed(3)} (${evaluation.metrics.samples} images) · wall ${wall.toFixed(1)} s · ${imagesPerSec(report.run)} training images/s · ${report.run.stopReason} after ${report.run.params.epochs} epochs · backend ${report.run.backend?.detail} · backbone ${report.model!.backbone ?? 'none'} · model ${(report.model!.sizeBytes / 1024).toFixed(0)} KB`,
       );
     }
     if (accuracies.length > 1) {

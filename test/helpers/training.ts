@@ -4,6 +4,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import sharp from 'sharp';
 import { folderIO } from '../../main/core/training/backbones/folder-io';
 import { seededRandom } from '../../main/core/datasets/split';
+import { isClassificationMetrics } from '../../main/shared/api';
 
 // Far apart in brightness as well as hue: a random (untrained) backbone barely sees hue alone.
 export const COLOURS: Record<string, [number, number, number]> = {
@@ -61,4 +62,10 @@ export async function saveColourBackbone(dir: string): Promise<string> {
   const out = tfl.layers.reLU({ name: 'out_relu' }).apply(pw) as tfl.SymbolicTensor;
   await tfl.model({ inputs: input, outputs: out }).save(folderIO(dir));
   return dir;
+}
+
+/** The metrics of a classifier (fails the test when they are another model type's). */
+export function classificationOf<T extends object>(m: T): Extract<T, { accuracy: number }> {
+  if (!isClassificationMetrics(m)) throw new Error(`expected classification metrics, got ${JSON.stringify(Object.keys(m))}`);
+  return m;
 }

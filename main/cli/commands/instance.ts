@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { INSTANCE_TYPES, type InstanceType } from '../../shared/api';
 import { table } from '../output';
 import { resolveInstance } from '../refs';
+import { followJob } from '../follow';
 import { withStudio } from '../run';
 
 export function instanceCommand(appVersion: string): Command {
@@ -13,10 +14,17 @@ export function instanceCommand(appVersion: string): Command {
     .addOption(new Option('--type <type>', 'task type').choices(INSTANCE_TYPES).makeOptionMandatory())
     .requiredOption('--name <name>', 'instance name')
     .option('--description <text>', 'free text')
+    .option('--template', "with demo data (shapes, or bank cards for OCR) written into the workspace and indexed as dataset 'demo'")
     .action(
-      withStudio<{ type: InstanceType; name: string; description?: string }>(appVersion, async ({ studio }, o) => {
-        const instance = await studio.createInstance({ type: o.type, name: o.name, description: o.description });
-        return { json: instance, text: `Created instance "${instance.name}" (id ${instance.id}, ${instance.type})` };
+      withStudio<{ type: InstanceType; name: string; description?: string; template?: boolean }>(appVersion, async (ctx, o) => {
+        const input = { type: o.type, name: o.name, description: o.description };
+        if (!o.template) {
+          const instance = await ctx.studio.createInstance(input);
+          return { json: instance, text: `Created instance "${instance.name}" (id ${instance.id}, ${instance.type})` };
+        }
+        const created = await ctx.studio.createFromTemplate(input);
+        const index = await followJob(ctx, 'index', async () => created.job);
+        return { json: { ...created, index }, text: `Created instance "${created.instance.name}" (id ${created.instance.id}, ${created.instance.type}) with demo dataset "${created.dataset.name}" at ${created.dataset.path}: ${index.added} images indexed` };
       }),
     );
 

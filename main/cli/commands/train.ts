@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { ALGORITHMS, DEVICE_CHOICES, type Algorithm, type ClassificationMetrics, type DeviceChoice, type ModelVersion, type TrainingRun } from '../../shared/api';
+import { ALGORITHMS, DEVICE_CHOICES, type Algorithm, type DeviceChoice, type ModelEvaluation, type ModelMetrics, type ModelVersion, type TrainingRun, headlineMetric, isDetectionMetrics } from '../../shared/api';
 import { followJob } from '../follow';
 import { table } from '../output';
 import { resolveDataset, resolveInstance } from '../refs';
@@ -34,21 +34,33 @@ function backboneRef(ref: string | undefined): string | undefined {
 
 const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
 
-function metricsText(m: ClassificationMetrics): string {
+/** Metrics as text; model_size and the losses only where the metrics carry them (evaluate has neither). */
+function metricsText(m: ModelMetrics | ModelEvaluation['metrics']): string {
+  const size = 'model_size' in m ? ` · model size ${(m.model_size / 1024).toFixed(0)} KB` : '';
+  if (isDetectionMetrics(m)) {
+    const losses = 'loss' in m ? ` · loss ${m.loss.toFixed(4)} (classification ${m['Loss/classification_loss'].toFixed(4)}, localization ${m['Loss/localization_loss'].toFixed(4)})` : '';
+    const rows = Object.entries(m.per_class).map(([label, c]) => [label, c.ap === null ? null : c.ap.toFixed(3), c.coco_ap === null ? null : c.coco_ap.toFixed(3), c.positives]);
+    return [`mAP@0.5 ${m['DetectionBoxes_Precision/mAP@.50IOU'].toFixed(3)} · COCO mAP ${m['DetectionBoxes_Precision/mAP'].toFixed(3)}${losses}${size}`, table(['label', 'AP@0.5', 'COCO AP', 'objects'], rows)].join('\n');
+  }
   const rows = Object.entries(m.per_class).map(([label, c]) => [label, c.precision.toFixed(3), c.recall.toFixed(3), c.f1.toFixed(3), c.support]);
   return [
-    `Accuracy ${pct(m.accuracy)} · precision ${m.precision.toFixed(3)} · recall ${m.recall.toFixed(3)} · F1 ${m.f1.toFixed(3)} · loss ${m.loss.toFixed(4)} · model size ${(m.model_size / 1024).toFixed(0)} KB`,
+    `Accuracy ${pct(m.accuracy)} · precision ${m.precision.toFixed(3)} · recall ${m.recall.toFixed(3)} · F1 ${m.f1.toFixed(3)} · loss ${m.loss.toFixed(4)}${size}`,
     table(['label', 'precision', 'recall', 'f1', 'support'], rows),
   ].join('\n');
 }
 
+const headline = (m: ModelMetrics) => {
+  const h = headlineMetric(m);
+  return h.name === 'accuracy' ? pct(h.value) : `${h.name} ${h.value.toFixed(3)}`;
+};
+
 function runRow(r: TrainingRun) {
   const duration = r.endedAt ? `${((Date.parse(r.endedAt) - Date.parse(r.startedAt)) / 1000).toFixed(0)} s` : null;
-  return [r.id, r.name, r.algorithm, r.status, r.stopReason, r.metrics ? pct(r.metrics.accuracy) : null, r.modelId, r.startedAt.slice(0, 19).replace('T', ' '), duration];
+  return [r.id, r.name, r.algorithm, r.status, r.stopReason, r.metrics ? headline(r.metrics) : null, r.modelId, r.startedAt.slice(0, 19).replace('T', ' '), duration];
 }
 
 function modelRow(m: ModelVersion) {
-  return [m.id, m.name, m.algorithm, m.labels.join(','), pct(m.metrics.accuracy), `${(m.sizeBytes / 1024).toFixed(0)} KB`, m.baseModelId, m.createdAt.slice(0, 19).replace('T', ' ')];
+  return [m.id, m.name, m.algorithm, m.labels.join(','), headline(m.metrics), `${(m.sizeBytes / 1024).toFixed(0)} KB`, m.baseModelId, m.createdAt.slice(0, 19).replace('T', ' ')];
 }
 
 export function trainCommand(appVersion: string): Command {
@@ -130,7 +142,7 @@ export function evaluateCommand(appVersion: string): Command {
       withStudio<{ model: number; path: string }>(appVersion, async (ctx, o) => {
         const report = await followJob(ctx, 'evaluate', () => ctx.studio.evaluateModel({ modelId: o.model, path: resolve(o.path) }));
         const skipped = report.skipped.length ? `\n${report.skipped.length} images skipped (first: ${report.skipped[0]!.path}: ${report.skipped[0]!.reason})` : '';
-        return { json: report, text: `Model ${o.model} on ${report.metrics.samples} images of ${report.path}:\n${metricsText({ ...report.metrics, model_size: 0 }).replace(/ · model size.*\n/, '\n')}${skipped}` };
+        return { json: report, text: `Model ${o.model} on ${report.metrics.samples} images of ${report.path}:\n${metricsText(report.metrics)}${skipped}` };
       }),
     );
 }

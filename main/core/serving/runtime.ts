@@ -12,6 +12,8 @@ import { decode as decodeBmp } from 'bmp-ts';
 import sharp from 'sharp';
 import { StudioError, type EasResult, type InstanceType } from '../../shared/api';
 import { decodeSquare, toBatch } from '../training/images';
+import { isDetectionMetadata } from '../training/detection/metadata';
+import { Detector } from '../training/detection/predict';
 import type { ModelMetadata } from '../training/model-metadata';
 import { loadModel } from '../training/saved-model';
 import { initBackend, type DeviceChoice } from '../training/tf/backend';
@@ -47,9 +49,13 @@ const MAX_PIXELS = 100_000_000;
 
 type Loader = (model: tfl.LayersModel, meta: ModelMetadata, dir: string) => TypedModel;
 
-/** How each model type is served. Detection and OCR models register here when they exist. */
+/** How each model type is served. OCR models register here when they exist. */
 const LOADERS: Partial<Record<InstanceType, Loader>> = {
   classification: (model, meta, dir) => new ClassificationModel(model, meta, dir),
+  detection: (model, meta, dir) => {
+    if (!isDetectionMetadata(meta)) throw new StudioError('io_error', `${dir}: metadata.json of a detector has no "detection" section`);
+    return new DetectionModel(new Detector(model, meta));
+  },
 };
 
 export class ModelRuntime {
@@ -117,6 +123,12 @@ export class ModelRuntime {
     });
   }
 
+  /** The detector, for scoring boxes (evaluate). */
+  detector(): Detector {
+    if (!(this.typed instanceof DetectionModel)) throw new StudioError('invalid_input', `${this.dir} is a ${this.meta.type} model, not a detector`, 'modelId');
+    return this.typed.raw;
+  }
+
   /** The classification model, for scoring class probabilities (evaluate). */
   classifier(): ClassificationModel {
     if (!(this.typed instanceof ClassificationModel)) throw new StudioError('invalid_input', `${this.dir} is a ${this.meta.type} model, not a classifier`, 'modelId');
@@ -182,6 +194,38 @@ export class ClassificationModel implements TypedModel {
 
   dispose(): void {
     this.model.dispose();
+  }
+}
+
+/** Object detection: the image letterboxed at the model's input size; boxes as seed 004's detection result. */
+class DetectionModel implements TypedModel {
+  constructor(private readonly detector: Detector) {}
+
+  get meta(): ModelMetadata {
+    return this.detector.meta as unknown as ModelMetadata;
+  }
+
+  async decode(bytes: Buffer, name: string): Promise<DecodedImage> {
+    return this.detector.decode(await decodable(bytes, name), name).catch((err: unknown) => {
+      throw err instanceof EasError ? err : new EasError('1002', StudioError.wrap(err).message);
+    });
+  }
+
+  async forward(images: readonly DecodedImage[]): Promise<EasResult[]> {
+    try {
+      return await this.detector.easResults(images);
+    } catch (err) {
+      throw new EasError('2003', `the model failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  /** The detector itself, for scoring boxes (evaluate). */
+  get raw(): Detector {
+    return this.detector;
+  }
+
+  dispose(): void {
+    this.detector.dispose();
   }
 }
 

@@ -1,6 +1,10 @@
-// The training loop shared by every algorithm: seeded mini-batches, a learning-rate schedule, and
-// the stop rules (early stop on validation loss, wall-clock deadline, user stop). It keeps the
-// weights of the best epoch so a stop at any moment leaves the best model, not the last one.
+// The training loop shared by every algorithm (classification, detection, OCR): seeded
+// mini-batches, a learning-rate schedule, and the stop rules (early stop when the monitored
+// validation figure stops improving, wall-clock deadline, user stop). It keeps the weights of the
+// best epoch so a stop at any moment leaves the best model, not the last one.
+//
+// The task supplies the loss of a training batch and a validation of the current weights; the
+// classification adapter (classifierFit) supplies softmax cross-entropy and validation loss/accuracy.
 
 import * as tf from '@tensorflow/tfjs-core';
 import type { EpochRecord, StopReason } from '../../shared/api';
@@ -11,16 +15,29 @@ export interface Snapshot {
   dispose(): void;
 }
 
-export interface FitSpec {
-  /** Training samples; batches are built from their indices. */
+/** What a validation pass reports: a loss (lower is better) and a metric (higher is better). */
+export interface Validation {
+  loss: number;
+  /** Accuracy for classification, mAP@0.5 for detection... (recorded as the epoch's valAccuracy). */
+  metric: number;
+}
+
+export interface FitSpec<V extends Validation = Validation> {
+  /** Training samples; batches are drawn from their indices. */
   trainCount: number;
-  trainLabels: Int32Array;
-  valCount: number;
-  valLabels: Int32Array;
-  classes: number;
-  makeBatch(indices: readonly number[], split: 'train' | 'val', epoch: number): tf.Tensor;
-  /** Logits of a batch; `training` turns on dropout. */
-  forward(x: tf.Tensor, training: boolean): tf.Tensor2D;
+  /**
+   * Loss of a training batch, run under the optimizer's gradient tape: tf ops only, no comparison
+   * (greater, where on predictions...) on anything that depends on the weights. Tensors it creates
+   * are disposed by the loop.
+   */
+  loss(indices: readonly number[], epoch: number): tf.Scalar;
+  /** Scores the current weights on the validation data (no dropout, no augmentation). */
+  validate(): V | Promise<V>;
+  /**
+   * What decides the best epoch and early stop. 'loss' (default): lower validation loss, ties
+   * (within 1e-4) broken by a higher metric. 'metric': higher metric, ties broken by a lower loss.
+   */
+  monitor?: 'loss' | 'metric';
   /** Variables the optimizer updates in an epoch (lets a schedule start with the head only). */
   variables(epoch: number): tf.Variable[];
   snapshot(): Snapshot;
@@ -28,63 +45,41 @@ export interface FitSpec {
   batchSize: number;
   maxEpochs: number;
   patience: number;
-  labelSmoothing: number;
   random: () => number;
   deadline: number;
   stopRequested(): boolean;
   trial: number | null;
-  onEpoch?(record: EpochRecord, improved: boolean): void | Promise<void>;
+  onEpoch?(record: EpochRecord, improved: boolean, validation: V): void | Promise<void>;
 }
 
-export interface FitResult {
+export interface FitResult<V extends Validation = Validation> {
   stopReason: Exclude<StopReason, 'failed'>;
   /** Epochs that ran to the end. */
   epochs: number;
   bestEpoch: number;
   best: { valLoss: number; valAccuracy: number };
   initial: { valLoss: number; valAccuracy: number };
+  /** The full validation of the best epoch (epoch 0: the initial weights). */
+  bestValidation: V;
 }
 
-export interface ValScores {
-  loss: number;
-  accuracy: number;
-  probabilities: Float32Array;
-}
+const TOLERANCE = 1e-4;
 
-/** Validation loss, accuracy and class probabilities, in batches without dropout. */
-export function scoreValidation(spec: Pick<FitSpec, 'valCount' | 'valLabels' | 'classes' | 'makeBatch' | 'forward' | 'batchSize'>): ValScores {
-  const probabilities = new Float32Array(spec.valCount * spec.classes);
-  let loss = 0;
-  let correct = 0;
-  for (let start = 0; start < spec.valCount; start += spec.batchSize) {
-    const indices = range(start, Math.min(spec.valCount, start + spec.batchSize));
-    const probs = tf.tidy(() => {
-      const x = spec.makeBatch(indices, 'val', 0);
-      return tf.softmax(spec.forward(x, false));
-    });
-    const p = probs.dataSync();
-    probs.dispose();
-    indices.forEach((sample, row) => {
-      let best = 0;
-      for (let c = 0; c < spec.classes; c++) {
-        const v = p[row * spec.classes + c]!;
-        probabilities[sample * spec.classes + c] = v;
-        if (v > p[row * spec.classes + best]!) best = c;
-      }
-      const truth = spec.valLabels[sample]!;
-      loss -= Math.log(Math.max(p[row * spec.classes + truth]!, 1e-7));
-      if (best === truth) correct++;
-    });
+/** Whether `next` beats `best` under the monitor's rule. */
+export function improves(next: Validation, best: Validation, monitor: 'loss' | 'metric' = 'loss'): boolean {
+  if (monitor === 'metric') {
+    return next.metric > best.metric + TOLERANCE || (Math.abs(next.metric - best.metric) <= TOLERANCE && next.loss < best.loss - TOLERANCE);
   }
-  return { loss: spec.valCount ? loss / spec.valCount : 0, accuracy: spec.valCount ? correct / spec.valCount : 0, probabilities };
+  return next.loss < best.loss - TOLERANCE || (Math.abs(next.loss - best.loss) <= TOLERANCE && next.metric > best.metric);
 }
 
 /** Trains until a stop rule fires; the model is left with its best epoch's weights. */
-export async function fit(spec: FitSpec): Promise<FitResult> {
+export async function fit<V extends Validation>(spec: FitSpec<V>): Promise<FitResult<V>> {
   const started = performance.now();
-  const initial = scoreValidation(spec);
-  await spec.onEpoch?.({ trial: spec.trial, epoch: 0, loss: null, valLoss: initial.loss, valAccuracy: initial.accuracy, learningRate: 0, imagesPerSec: null, elapsedMs: 0 }, false);
-  let best = { valLoss: initial.loss, valAccuracy: initial.accuracy };
+  const monitor = spec.monitor ?? 'loss';
+  const initial = await spec.validate();
+  await spec.onEpoch?.({ trial: spec.trial, epoch: 0, loss: null, valLoss: initial.loss, valAccuracy: initial.metric, learningRate: 0, imagesPerSec: null, elapsedMs: 0 }, false, initial);
+  let best: V = initial;
   let bestEpoch = 0;
   let snapshot = spec.snapshot();
   let since = 0;
@@ -115,10 +110,7 @@ export async function fit(spec: FitSpec): Promise<FitResult> {
           break outer;
         }
         const indices = order.slice(start, start + spec.batchSize);
-        const x = spec.makeBatch(indices, 'train', epoch);
-        const y = tf.tidy(() => tf.oneHot(tf.tensor1d(indices.map((i) => spec.trainLabels[i]!), 'int32'), spec.classes));
-        const cost = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, spec.forward(x, true), undefined, spec.labelSmoothing) as tf.Scalar, true, vars);
-        tf.dispose([x, y]);
+        const cost = optimizer.minimize(() => spec.loss(indices, epoch), true, vars);
         lossSum += (await cost!.data())[0]!;
         cost!.dispose();
         batches++;
@@ -126,11 +118,11 @@ export async function fit(spec: FitSpec): Promise<FitResult> {
         await new Promise((r) => setImmediate(r));
       }
       const seconds = (performance.now() - t0) / 1000;
-      const val = scoreValidation(spec);
+      const val = await spec.validate();
       completed = epoch;
-      const improved = val.loss < best.valLoss - 1e-4 || (Math.abs(val.loss - best.valLoss) <= 1e-4 && val.accuracy > best.valAccuracy);
+      const improved = improves(val, best, monitor);
       if (improved) {
-        best = { valLoss: val.loss, valAccuracy: val.accuracy };
+        best = val;
         bestEpoch = epoch;
         since = 0;
         snapshot.dispose();
@@ -139,8 +131,9 @@ export async function fit(spec: FitSpec): Promise<FitResult> {
         since++;
       }
       await spec.onEpoch?.(
-        { trial: spec.trial, epoch, loss: lossSum / Math.max(1, batches), valLoss: val.loss, valAccuracy: val.accuracy, learningRate: lr, imagesPerSec: spec.trainCount / Math.max(seconds, 1e-6), elapsedMs: Math.round(performance.now() - started) },
+        { trial: spec.trial, epoch, loss: lossSum / Math.max(1, batches), valLoss: val.loss, valAccuracy: val.metric, learningRate: lr, imagesPerSec: spec.trainCount / Math.max(seconds, 1e-6), elapsedMs: Math.round(performance.now() - started) },
         improved,
+        val,
       );
       if (since >= spec.patience) {
         stopReason = 'early_stop';
@@ -152,7 +145,79 @@ export async function fit(spec: FitSpec): Promise<FitResult> {
     snapshot.dispose();
     optimizer.dispose();
   }
-  return { stopReason, epochs: completed, bestEpoch, best, initial: { valLoss: initial.loss, valAccuracy: initial.accuracy } };
+  return {
+    stopReason,
+    epochs: completed,
+    bestEpoch,
+    best: { valLoss: best.loss, valAccuracy: best.metric },
+    initial: { valLoss: initial.loss, valAccuracy: initial.metric },
+    bestValidation: best,
+  };
+}
+
+// ---- classification: softmax cross-entropy on labelled samples
+
+export interface ClassifierFitSpec extends Omit<FitSpec, 'loss' | 'validate' | 'monitor' | 'onEpoch'> {
+  trainLabels: Int32Array;
+  valCount: number;
+  valLabels: Int32Array;
+  classes: number;
+  makeBatch(indices: readonly number[], split: 'train' | 'val', epoch: number): tf.Tensor;
+  /** Logits of a batch; `training` turns on dropout. */
+  forward(x: tf.Tensor, training: boolean): tf.Tensor2D;
+  labelSmoothing: number;
+  onEpoch?(record: EpochRecord, improved: boolean): void | Promise<void>;
+}
+
+/** The generic loop's spec for a classifier: softmax cross-entropy, early stop on validation loss. */
+export function classifierFit(spec: ClassifierFitSpec): FitSpec {
+  return {
+    ...spec,
+    loss: (indices, epoch) => {
+      const x = spec.makeBatch(indices, 'train', epoch);
+      const y = tf.oneHot(tf.tensor1d(indices.map((i) => spec.trainLabels[i]!), 'int32'), spec.classes);
+      return tf.losses.softmaxCrossEntropy(y, spec.forward(x, true), undefined, spec.labelSmoothing) as tf.Scalar;
+    },
+    validate: () => {
+      const v = scoreValidation(spec);
+      return { loss: v.loss, metric: v.accuracy };
+    },
+    monitor: 'loss',
+  };
+}
+
+export interface ValScores {
+  loss: number;
+  accuracy: number;
+  probabilities: Float32Array;
+}
+
+/** Validation loss, accuracy and class probabilities, in batches without dropout. */
+export function scoreValidation(spec: Pick<ClassifierFitSpec, 'valCount' | 'valLabels' | 'classes' | 'makeBatch' | 'forward' | 'batchSize'>): ValScores {
+  const probabilities = new Float32Array(spec.valCount * spec.classes);
+  let loss = 0;
+  let correct = 0;
+  for (let start = 0; start < spec.valCount; start += spec.batchSize) {
+    const indices = range(start, Math.min(spec.valCount, start + spec.batchSize));
+    const probs = tf.tidy(() => {
+      const x = spec.makeBatch(indices, 'val', 0);
+      return tf.softmax(spec.forward(x, false));
+    });
+    const p = probs.dataSync();
+    probs.dispose();
+    indices.forEach((sample, row) => {
+      let best = 0;
+      for (let c = 0; c < spec.classes; c++) {
+        const v = p[row * spec.classes + c]!;
+        probabilities[sample * spec.classes + c] = v;
+        if (v > p[row * spec.classes + best]!) best = c;
+      }
+      const truth = spec.valLabels[sample]!;
+      loss -= Math.log(Math.max(p[row * spec.classes + truth]!, 1e-7));
+      if (best === truth) correct++;
+    });
+  }
+  return { loss: spec.valCount ? loss / spec.valCount : 0, accuracy: spec.valCount ? correct / spec.valCount : 0, probabilities };
 }
 
 /** Snapshot of models' weights (trainable and BN statistics) by copy. */

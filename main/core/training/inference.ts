@@ -2,12 +2,16 @@
 // labeled folder (evaluate). Both go through the serving runtime (../serving/runtime.ts), the same
 // code the EAS service and the exported processor run, so outputs are the EAS response of seed 004.
 
-import { readdir } from 'node:fs/promises';
-import { extname, join } from 'node:path';
+import type { Dirent } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import { basename, extname, join } from 'node:path';
 import { StudioError, type ModelEvaluation, type ModelVersion, type PathIssue, type Prediction, type PredictInput } from '../../shared/api';
+import type { GroundTruthBox } from '../evaluation/detection';
+import { parseVoc } from '../interchange/voc';
 import type { JobContext } from '../jobs/jobs';
 import { EasError } from '../serving/protocol';
 import { ModelRuntime, type DecodedImage } from '../serving/runtime';
+import { scoreDetector } from './detection/predict';
 import { scoreProbabilities } from './metrics';
 
 export { easResult } from '../serving/runtime';
@@ -30,18 +34,46 @@ export class Inference {
   }
 
   async evaluate(version: ModelVersion, root: string, ctx: JobContext): Promise<ModelEvaluation> {
-    const started = performance.now();
     const runtime = await this.load(version);
+    return runtime.meta.type === 'detection' ? this.evaluateDetector(version, runtime, root, ctx) : this.evaluateClassifier(version, runtime, root, ctx);
+  }
+
+  /** mAP of a detector on a flat folder of images with VOC sidecars (images without one are skipped). */
+  private async evaluateDetector(version: ModelVersion, runtime: ModelRuntime, root: string, ctx: JobContext): Promise<ModelEvaluation> {
+    const started = performance.now();
+    const skipped: PathIssue[] = [];
+    const samples: Array<{ path: string; boxes: GroundTruthBox[] }> = [];
+    for (const file of (await listFolder(root)).filter((f) => IMAGE_EXTENSIONS.has(extname(f).toLowerCase())).sort()) {
+      const xml = join(root, file.slice(0, -extname(file).length) + '.xml');
+      let text: string;
+      try {
+        text = await readFile(xml, 'utf8');
+      } catch {
+        skipped.push({ path: file, reason: 'no VOC annotation file beside it' });
+        continue;
+      }
+      try {
+        samples.push({ path: join(root, file), boxes: parseVoc(text).boxes });
+      } catch (err) {
+        skipped.push({ path: file, reason: `${basename(xml)}: ${(err as Error).message}` });
+      }
+    }
+    if (samples.length === 0) throw new StudioError('invalid_input', `${root} has no images with VOC annotation files (NAME.jpg + NAME.xml)`, 'path');
+    const score = await scoreDetector(runtime.detector(), samples, (done, total) => {
+      if (ctx.signal.aborted) throw new StudioError('cancelled', 'evaluation cancelled');
+      ctx.progress(done, total, `Evaluating ${done}/${total}`);
+    });
+    const { evaluation: _evaluation, ...metrics } = score;
+    return { modelId: version.id, path: root, metrics, skipped, durationMs: Math.round(performance.now() - started) };
+  }
+
+  private async evaluateClassifier(version: ModelVersion, runtime: ModelRuntime, root: string, ctx: JobContext): Promise<ModelEvaluation> {
+    const started = performance.now();
     const classifier = runtime.classifier();
     const { meta } = runtime;
     const skipped: PathIssue[] = [];
     const samples: Array<{ path: string; label: string }> = [];
-    let entries;
-    try {
-      entries = await readdir(root, { withFileTypes: true });
-    } catch (err) {
-      throw new StudioError('invalid_input', `cannot read folder ${root}: ${(err as Error).message}`, 'path');
-    }
+    const entries = await listFolder(root, true);
     for (const dir of entries.filter((e) => e.isDirectory()).sort((a, b) => (a.name < b.name ? -1 : 1))) {
       for (const file of (await readdir(join(root, dir.name))).sort()) {
         if (!IMAGE_EXTENSIONS.has(extname(file).toLowerCase())) continue;
@@ -96,6 +128,16 @@ export class Inference {
       while (this.cache.size > CACHED_MODELS) this.forget(this.cache.keys().next().value!);
     }
     return entry;
+  }
+}
+
+async function listFolder(root: string): Promise<string[]>;
+async function listFolder(root: string, withTypes: true): Promise<Dirent[]>;
+async function listFolder(root: string, withTypes = false): Promise<string[] | Dirent[]> {
+  try {
+    return withTypes ? await readdir(root, { withFileTypes: true }) : await readdir(root);
+  } catch (err) {
+    throw new StudioError('invalid_input', `cannot read folder ${root}: ${(err as Error).message}`, 'path');
   }
 }
 

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { StudioError, type Algorithm, type ClassificationMetrics, type InstanceType } from '../../shared/api';
+import { StudioError, type Algorithm, type InstanceType, type ModelMetrics } from '../../shared/api';
 import type { Preprocessing } from './images';
 
 export const METADATA_FILE = 'metadata.json';
@@ -22,7 +22,7 @@ export interface ModelMetadata {
   runId: number;
   baseModelId: number | null;
   createdAt: string;
-  metrics: ClassificationMetrics | null;
+  metrics: ModelMetrics | null;
 }
 
 export async function readMetadata(dir: string): Promise<ModelMetadata> {

@@ -1,13 +1,28 @@
 // Messages between the app and the training process. Plain JSON: they cross child_process IPC
 // under Node and Electron's utilityProcess MessagePort alike.
 
-import type { Algorithm, BackendReport, ClassificationMetrics, DeviceChoice, EpochRecord, HpoTrial, StopReason } from '../../shared/api';
+import type { Algorithm, BackendReport, DeviceChoice, EpochRecord, HpoTrial, InstanceType, ModelMetrics, StopReason } from '../../shared/api';
 import type { Preprocessing } from './images';
 
 export interface TrainImage {
   path: string;
   label: string;
   split: 'train' | 'val';
+  /** Detection/OCR: the image's boxes, in the displayed (EXIF-oriented) pixel frame. */
+  boxes?: TrainBox[];
+  /** Displayed size the boxes refer to (if it differs from the decoded image, boxes are rescaled). */
+  width?: number;
+  height?: number;
+}
+
+/** A labeled box of a training image (VOC coordinates). */
+export interface TrainBox {
+  label: string;
+  xmin: number;
+  ymin: number;
+  xmax: number;
+  ymax: number;
+  difficult?: boolean;
 }
 
 /** A backbone ready on disk (downloaded or imported into the workspace). */
@@ -20,6 +35,8 @@ export interface BackboneSpec {
 
 export interface WorkerSpec {
   runId: number;
+  /** What is trained: the instance's type (default classification). */
+  type?: InstanceType;
   /** Folder of the run: checkpoints and the final model go here. */
   runDir: string;
   algorithm: Algorithm;
@@ -35,7 +52,9 @@ export interface WorkerSpec {
   /** Incremental training: the base model version's folder. */
   baseModel: { id: number; dir: string } | null;
   /** Overrides of the algorithm's defaults (tests make runs short with them). */
-  limits?: { maxEpochs?: number; patience?: number; trials?: number; trialEpochs?: number };
+  limits?: { maxEpochs?: number; patience?: number; trials?: number; trialEpochs?: number; inputSize?: number };
+  /** Detection: train on `difficult` boxes (default true); false makes them ignored regions. AP ignores them either way. */
+  trainDifficult?: boolean;
 }
 
 export type WorkerPhase = 'prepare' | 'search' | 'train' | 'evaluate' | 'save';
@@ -44,7 +63,7 @@ export interface TrainOutcome {
   stopReason: StopReason;
   /** The saved model (best epoch), or null when no epoch finished. */
   modelDir: string | null;
-  metrics: ClassificationMetrics | null;
+  metrics: ModelMetrics | null;
   /** Epochs of the final training. */
   epochs: number;
   /** What the engine chose: backbone, input size, learning rate, head... */
@@ -59,7 +78,7 @@ export type WorkerEvent =
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
   | { type: 'epoch'; record: EpochRecord }
   | { type: 'trial'; trial: HpoTrial }
-  | { type: 'checkpoint'; dir: string; metrics: ClassificationMetrics }
+  | { type: 'checkpoint'; dir: string; metrics: ModelMetrics }
   | { type: 'done'; outcome: TrainOutcome }
   | { type: 'error'; message: string };
 

@@ -1,7 +1,7 @@
 // Runs and model versions in the workspace database (seed 002's experiment runs: params, labels,
 // per-epoch metrics, logs, status, times, device, artifacts; HPO trials; models with lineage).
 
-import type { Algorithm, BackendReport, ClassificationMetrics, EpochRecord, HpoTrial, InstanceType, ModelVersion, RunLogLine, RunStatus, StopReason, TrainingRun } from '../../shared/api';
+import type { Algorithm, BackendReport, ModelMetrics, EpochRecord, HpoTrial, InstanceType, ModelVersion, RunLogLine, RunStatus, StopReason, TrainingRun } from '../../shared/api';
 import { sql, type Db } from '../workspace/db';
 
 interface RunRow {
@@ -95,7 +95,7 @@ export function setBackend(db: Db, id: number, backend: BackendReport): void {
   sql(db, 'UPDATE runs SET backend_json = ? WHERE id = ?').run(JSON.stringify(backend), id);
 }
 
-export function setMetrics(db: Db, id: number, metrics: ClassificationMetrics): void {
+export function setMetrics(db: Db, id: number, metrics: ModelMetrics): void {
   sql(db, 'UPDATE runs SET metrics_json = ? WHERE id = ?').run(JSON.stringify(metrics), id);
 }
 
@@ -105,7 +105,7 @@ export function mergeParams(db: Db, id: number, params: Record<string, unknown>)
   sql(db, 'UPDATE runs SET params_json = ? WHERE id = ?').run(JSON.stringify({ ...(JSON.parse(row.params_json) as object), ...params }), id);
 }
 
-export function finishRun(db: Db, id: number, end: { status: Exclude<RunStatus, 'running'>; stopReason: StopReason; error?: string | null; metrics?: ClassificationMetrics | null }): void {
+export function finishRun(db: Db, id: number, end: { status: Exclude<RunStatus, 'running'>; stopReason: StopReason; error?: string | null; metrics?: ModelMetrics | null }): void {
   sql(db, 'UPDATE runs SET status = ?, stop_reason = ?, error = ?, metrics_json = COALESCE(?, metrics_json), ended_at = ?, owner_pid = NULL WHERE id = ?').run(
     end.status,
     end.stopReason,
@@ -199,7 +199,7 @@ function toRun(r: RunRow, epochs: EpochRecord[], trials: HpoTrial[]): TrainingRu
     modelId: r.model_id,
     trainImages: r.train_images,
     valImages: r.val_images,
-    metrics: r.metrics_json ? (JSON.parse(r.metrics_json) as ClassificationMetrics) : null,
+    metrics: r.metrics_json ? (JSON.parse(r.metrics_json) as ModelMetrics) : null,
     epochs,
     trials,
   };
@@ -241,7 +241,7 @@ function toModel(r: ModelRow): ModelVersion {
     labels: JSON.parse(r.labels_json) as string[],
     backbone: r.backbone,
     inputSize: r.input_size,
-    metrics: JSON.parse(r.metrics_json) as ClassificationMetrics,
+    metrics: JSON.parse(r.metrics_json) as ModelMetrics,
     sizeBytes: r.size_bytes,
     createdAt: r.created_at,
     baseModelId: r.base_model_id,

@@ -7,15 +7,18 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { folderIO } from './backbones/folder-io';
 import { METADATA_FILE, readMetadata, type ModelMetadata } from './model-metadata';
 
+/** What saveModel writes beside the model: any type's metadata (its own metrics and extra fields), without format/version. */
+export type MetadataToSave = Omit<ModelMetadata, 'format' | 'version' | 'metrics'> & { metrics: { model_size: number } | null };
+
 /** Writes the model into `dir` (replacing it as a whole, so a crash never leaves half a model). Returns model_size in bytes. */
-export async function saveModel(dir: string, model: tfl.LayersModel, meta: Omit<ModelMetadata, 'format' | 'version'>): Promise<number> {
+export async function saveModel(dir: string, model: tfl.LayersModel, meta: MetadataToSave): Promise<number> {
   const tmp = `${dir}.tmp`;
   await rm(tmp, { recursive: true, force: true });
   await mkdir(tmp, { recursive: true });
   await model.save(folderIO(tmp));
   const size = await modelBytes(tmp);
   const metrics = meta.metrics ? { ...meta.metrics, model_size: size } : null;
-  const full: ModelMetadata = { format: 'autolearn-model', version: 1, ...meta, metrics };
+  const full = { format: 'autolearn-model', version: 1, ...meta, metrics };
   await writeFile(join(tmp, METADATA_FILE), JSON.stringify(full, null, 2));
   await rm(dir, { recursive: true, force: true });
   await rename(tmp, dir);

@@ -8,6 +8,7 @@ import {
   MAX_MINUTES_RANGE,
   StudioError,
   type BackboneInfo,
+  type InstanceType,
   type JobInfo,
   type ModelVersion,
   type RunLogLine,
@@ -22,7 +23,7 @@ import { sql, type Db } from '../workspace/db';
 import { BackboneStore } from './backbones/store';
 import { DEFAULT_BACKBONE, type BackboneEntry } from './backbones/zoo';
 import { forkWorker, startWorker, type RunningWorker, type SpawnWorker } from './host';
-import type { BackboneSpec, TrainImage, WorkerEvent } from './protocol';
+import type { BackboneSpec, TrainBox, TrainImage, WorkerEvent, WorkerSpec } from './protocol';
 import * as runs from './runs';
 import { readMetadata, readMetadataSync } from './model-metadata';
 
@@ -32,6 +33,8 @@ export interface TrainingOptions {
   /** Model zoo entries and fetch (tests point them at a local server). */
   catalog?: BackboneEntry[];
   fetch?: typeof fetch;
+  /** Caps on every run's epochs, trials and input size (tests and benchmarks keep runs short with them). */
+  limits?: WorkerSpec['limits'];
 }
 
 interface DatasetInfo {
@@ -47,6 +50,7 @@ const STOP_POLL_MS = 1000;
 export class Training {
   private readonly active = new Map<number, RunningWorker>();
   private readonly spawn: SpawnWorker;
+  private readonly limits: WorkerSpec['limits'];
   readonly backbones: BackboneStore;
 
   constructor(
@@ -57,6 +61,7 @@ export class Training {
     options: TrainingOptions = {},
   ) {
     this.spawn = options.spawn ?? forkWorker;
+    this.limits = options.limits;
     this.backbones = new BackboneStore(join(workspace, 'models', 'backbones'), { catalog: options.catalog, fetch: options.fetch });
   }
 
@@ -76,19 +81,9 @@ export class Training {
     const v = parse(schemas.train, input, 'startTraining');
     const ds = sql(this.db, 'SELECT d.id, d.instance_id, d.name, d.source_path, i.type FROM datasets d JOIN instances i ON i.id = d.instance_id WHERE d.id = ?').get(v.datasetId) as DatasetInfo | undefined;
     if (!ds) throw new StudioError('not_found', `no dataset with id ${v.datasetId}`, 'datasetId');
-    if (ds.type !== 'classification') throw new StudioError('invalid_input', `training ${ds.type} models is not available yet; this build trains image classification`, 'datasetId');
+    if (ds.type === 'ocr') throw new StudioError('invalid_input', 'training OCR models is not available yet; this build trains image classification and object detection', 'datasetId');
     if (this.jobs.activeFor(ds.id, ['index', 'import'])) throw new StudioError('conflict', `dataset "${ds.name}" is being indexed or imported; train when that ends`, 'datasetId');
-
-    // Ordered, so the same seed gives the same run however the folder was indexed.
-    const images = sql(this.db, 'SELECT path, label FROM images WHERE dataset_id = ? AND invalid_reason IS NULL AND label IS NOT NULL ORDER BY path').all(ds.id) as Array<{ path: string; label: string }>;
-    const counts = new Map<string, number>();
-    for (const img of images) counts.set(img.label, (counts.get(img.label) ?? 0) + 1);
-    const labels = [...(v.labels ?? [...counts.keys()])].sort();
-    if (labels.length < 2) throw new StudioError('invalid_input', `training needs at least two labels; dataset "${ds.name}" has ${labels.length === 0 ? 'no labeled images' : `only "${labels[0]}"`}`, 'labels');
-    for (const label of labels) {
-      const n = counts.get(label) ?? 0;
-      if (n < 2) throw new StudioError('invalid_input', `label "${label}" has ${n} labeled image${n === 1 ? '' : 's'}; each label needs at least 2 (one goes to validation; 20+ recommended)`, 'labels');
-    }
+    const { chosen, labels } = ds.type === 'detection' ? this.detectionImages(ds, v.labels) : this.classificationImages(ds, v.labels);
 
     let base: ModelVersion | null = null;
     if (v.baseModelId !== undefined) {
@@ -99,9 +94,9 @@ export class Training {
     if (v.name !== undefined && runs.runNameTaken(this.db, ds.instance_id, v.name)) throw new StudioError('conflict', `a training task named "${v.name}" already exists`, 'name');
 
     const seed = v.seed ?? 1;
-    const chosen = images.filter((img) => labels.includes(img.label));
+    // Stratified by label (a detection image by its first box's label), so every label is validated.
     const split = splitTrainVal(chosen.map((img) => ({ key: img.path, stratum: img.label })), 0.9, seed);
-    const trainImages: TrainImage[] = chosen.map((img) => ({ path: join(ds.source_path, img.path), label: img.label, split: split.get(img.path)! }));
+    const trainImages: TrainImage[] = chosen.map((img) => ({ ...img, path: join(ds.source_path, img.path), split: split.get(img.path)! }));
     const maxMinutes = v.maxMinutes ?? MAX_MINUTES_RANGE.default;
     const device = v.device ?? 'auto';
     const runsDir = join(this.workspace, 'runs');
@@ -133,6 +128,7 @@ export class Training {
           this.spawn,
           {
             runId: id,
+            type: ds.type as InstanceType,
             runDir,
             algorithm: v.algorithm,
             device,
@@ -143,6 +139,7 @@ export class Training {
             images: trainImages,
             backbone,
             baseModel: base ? { id: base.id, dir: base.dir } : null,
+            ...(this.limits ? { limits: this.limits } : {}),
           },
           (event) => this.onEvent(id, event, ctx.progress, log),
         );
@@ -183,6 +180,47 @@ export class Training {
     });
     this.changed(id);
     return { run: this.run(id), job };
+  }
+
+  /** Images with a label, ordered by path so the same seed gives the same run however the folder was indexed. */
+  private classificationImages(ds: DatasetInfo, wanted: string[] | undefined): { chosen: Array<Omit<TrainImage, 'split'>>; labels: string[] } {
+    const images = sql(this.db, 'SELECT path, label FROM images WHERE dataset_id = ? AND invalid_reason IS NULL AND label IS NOT NULL ORDER BY path').all(ds.id) as Array<{ path: string; label: string }>;
+    const counts = new Map<string, number>();
+    for (const img of images) counts.set(img.label, (counts.get(img.label) ?? 0) + 1);
+    const labels = [...(wanted ?? [...counts.keys()])].sort();
+    if (labels.length < 2) throw new StudioError('invalid_input', `training needs at least two labels; dataset "${ds.name}" has ${labels.length === 0 ? 'no labeled images' : `only "${labels[0]}"`}`, 'labels');
+    for (const label of labels) {
+      const n = counts.get(label) ?? 0;
+      if (n < 2) throw new StudioError('invalid_input', `label "${label}" has ${n} labeled image${n === 1 ? '' : 's'}; each label needs at least 2 (one goes to validation; 20+ recommended)`, 'labels');
+    }
+    return { chosen: images.filter((img) => labels.includes(img.label)), labels };
+  }
+
+  /**
+   * Annotated images (a VOC sidecar or a studio edit) with their boxes of the chosen labels, in the
+   * displayed (EXIF-oriented) frame; an annotated image without such boxes trains as a negative.
+   */
+  private detectionImages(ds: DatasetInfo, wanted: string[] | undefined): { chosen: Array<Omit<TrainImage, 'split'>>; labels: string[] } {
+    const images = sql(this.db, "SELECT id, path, width, height, orientation FROM images WHERE dataset_id = ? AND invalid_reason IS NULL AND source IN ('xml', 'studio') ORDER BY path").all(ds.id) as Array<{ id: number; path: string; width: number | null; height: number | null; orientation: number }>;
+    const boxes = sql(this.db, "SELECT b.image_id, b.label, b.xmin, b.ymin, b.xmax, b.ymax, b.difficult FROM boxes b JOIN images i ON i.id = b.image_id WHERE i.dataset_id = ? ORDER BY b.image_id, b.ord").all(ds.id) as Array<{ image_id: number; label: string; xmin: number; ymin: number; xmax: number; ymax: number; difficult: number }>;
+    const counts = new Map<string, number>();
+    for (const b of boxes) counts.set(b.label, (counts.get(b.label) ?? 0) + 1);
+    const labels = [...(wanted ?? [...counts.keys()])].sort();
+    if (labels.length === 0) throw new StudioError('invalid_input', `dataset "${ds.name}" has no boxes to train on; draw boxes or index a folder with VOC annotations`, 'labels');
+    for (const label of labels) if (!counts.get(label)) throw new StudioError('invalid_input', `label "${label}" has no boxes in dataset "${ds.name}"`, 'labels');
+    const byImage = new Map<number, TrainBox[]>();
+    for (const b of boxes) {
+      if (!labels.includes(b.label)) continue;
+      byImage.set(b.image_id, [...(byImage.get(b.image_id) ?? []), { label: b.label, xmin: b.xmin, ymin: b.ymin, xmax: b.xmax, ymax: b.ymax, difficult: b.difficult === 1 }]);
+    }
+    const chosen = images.map((img) => {
+      const own = byImage.get(img.id) ?? [];
+      const swap = img.orientation >= 5;
+      return { path: img.path, label: own[0]?.label ?? '(no objects)', boxes: own, width: (swap ? img.height : img.width) ?? undefined, height: (swap ? img.width : img.height) ?? undefined };
+    });
+    const withBoxes = chosen.filter((img) => img.boxes.length > 0).length;
+    if (withBoxes < 2) throw new StudioError('invalid_input', `dataset "${ds.name}" has ${withBoxes} image${withBoxes === 1 ? '' : 's'} with boxes; training needs at least 2 (one goes to validation; 50+ recommended)`, 'labels');
+    return { chosen, labels };
   }
 
   private onEvent(id: number, event: WorkerEvent, progress: (done: number, total: number | null, message: string) => void, log: (level: RunLogLine['level'], message: string) => void): void {

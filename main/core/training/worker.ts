@@ -4,6 +4,7 @@
 
 import { StudioError } from '../../shared/api';
 import { trainClassifier } from './classification/train';
+import { trainDetector } from './detection/train';
 import type { HostMessage, WorkerEvent } from './protocol';
 
 interface ParentPort {
@@ -32,7 +33,9 @@ onMessage((message) => {
   }
   if (started) return;
   started = true;
-  trainClassifier(message.spec, { emit: send, stopRequested: () => stop }).then(
+  const io = { emit: send, stopRequested: () => stop };
+  const training = message.spec.type === 'detection' ? trainDetector(message.spec, io) : trainClassifier(message.spec, io);
+  training.then(
     (outcome) => send({ type: 'done', outcome }),
     (err: unknown) => send({ type: 'error', message: StudioError.wrap(err).message }),
   );

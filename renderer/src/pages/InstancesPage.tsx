@@ -8,7 +8,14 @@ import { Field, NameField, fieldError } from '../components/Field';
 import { MessageRow } from '../components/MessageRow';
 import { TYPE_LABELS, formatCount, formatDate, plural } from '../format';
 import { useAction, useResource } from '../hooks';
+import { useTrackJob } from '../jobs';
 import { href, navigate } from '../router';
+
+const TEMPLATE_DATA: Record<InstanceType, string> = {
+  classification: '54 pictures of circles, squares and triangles, 6 of them left to label',
+  detection: '40 scenes of circles and squares with their boxes, 4 left to label',
+  ocr: '24 bank cards with their text lines boxed and transcribed',
+};
 
 const TYPE_HINTS: Record<InstanceType, string> = {
   classification: 'One label per image, taken from sub-folder names.',
@@ -21,9 +28,17 @@ function CreateInstanceDialog({ onClose }: { onClose: () => void }) {
   const [type, setType] = useState<InstanceType>('classification');
   const [name, setName] = useState('');
   const [description, setDescription] = useState('');
+  const [template, setTemplate] = useState(false);
+  const track = useTrackJob();
   const create = useAction(async () => {
-    const instance = await client.createInstance({ type, name, description });
-    navigate({ page: 'instance', id: instance.id });
+    if (template) {
+      const { instance, job } = await client.createFromTemplate({ type, name, description });
+      track(job);
+      navigate({ page: 'instance', id: instance.id });
+    } else {
+      const instance = await client.createInstance({ type, name, description });
+      navigate({ page: 'instance', id: instance.id });
+    }
   });
 
   return (
@@ -50,6 +65,12 @@ function CreateInstanceDialog({ onClose }: { onClose: () => void }) {
           </label>
         ))}
       </fieldset>
+      <label className="checkbox-row">
+        <input type="checkbox" checked={template} onChange={(event) => setTemplate(event.target.checked)} />
+        <span>
+          Create from template <span className="muted">— demo data to try every step at once: {TEMPLATE_DATA[type]}</span>
+        </span>
+      </label>
       <NameField label="Instance name" value={name} onChange={setName} serverError={fieldError(create.error, 'name')} />
       <Field label="Description" hint="Optional; helps tell instances apart." error={fieldError(create.error, 'description')}>
         {({ id, describedBy }) => (

@@ -10,6 +10,7 @@ import { resultOf, type EasExportReport, type ModelVersion } from '../../../main
 import type { Studio } from '../../../main/core/studio';
 import { validateServiceJson } from '../../../main/core/serving/service-json';
 import { tempDir } from '../../helpers/fixtures';
+import { classificationOf } from '../../helpers/training';
 import { ERROR, bmp, easBody, jpeg, png, send, swatch, trainColourModel, type Reply } from './fixture';
 
 const repoRoot = resolve(import.meta.dirname, '../../..');
@@ -110,7 +111,7 @@ describe('the EAS package', () => {
     const run = await studio.getRun(model.runId);
     expect(q.validationImages).toBe(run.valImages);
     expect(q.metric).toBe('accuracy');
-    expect(q.float32).toBe(model.metrics.accuracy);
+    expect(q.float32).toBe(classificationOf(model.metrics).accuracy);
     expect(q.float16).not.toBeNull();
     expect(q.uint8).not.toBeNull();
     expect(q.dtype).toBe(q.float32! - q.uint8! < 0.01 ? 'uint8' : 'float16');

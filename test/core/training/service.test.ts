@@ -11,7 +11,7 @@ import { openStudio, type Studio } from '../../../main/core/studio';
 import { initBackend } from '../../../main/core/training/tf/backend';
 import { tempDir } from '../../helpers/fixtures';
 import { useStudioFixture } from '../../helpers/studio';
-import { colourFolder, saveColourBackbone } from '../../helpers/training';
+import { classificationOf, colourFolder, saveColourBackbone } from '../../helpers/training';
 
 const fx = useStudioFixture();
 
@@ -57,7 +57,13 @@ describe('training through the API', () => {
     const { job } = await fx.studio.createDataset({ instanceId: det.id, name: 'd', path: folder });
     await fx.studio.waitJob(job.id);
     const detDataset = (await fx.studio.listDatasets(det.id))[0]!;
-    expect((await rejection(fx.studio.startTraining({ ...base, datasetId: detDataset.id }))).message).toMatch(/not available yet/);
+    const noBoxes = await rejection(fx.studio.startTraining({ ...base, datasetId: detDataset.id }));
+    expect([noBoxes.field, noBoxes.message]).toEqual(['labels', expect.stringMatching(/no boxes to train on/)]);
+    const ocr = await fx.studio.createInstance({ type: 'ocr', name: 'cards' });
+    const ocrJob = await fx.studio.createDataset({ instanceId: ocr.id, name: 'o', path: folder });
+    await fx.studio.waitJob(ocrJob.job.id);
+    const ocrDataset = (await fx.studio.listDatasets(ocr.id))[0]!;
+    expect((await rejection(fx.studio.startTraining({ ...base, datasetId: ocrDataset.id }))).message).toMatch(/OCR models is not available yet/);
     expect(await fx.studio.listRuns()).toEqual([]);
   });
 
@@ -76,7 +82,7 @@ describe('training through the API', () => {
     expect(report.run.valImages).toBe(2);
     expect(report.model).not.toBeNull();
     const model = report.model!;
-    expect(model.metrics.accuracy).toBe(1);
+    expect(classificationOf(model.metrics).accuracy).toBe(1);
     expect(model.labels).toEqual(['blue', 'red']);
     expect(model.sizeBytes).toBe(model.metrics.model_size);
 
@@ -104,8 +110,8 @@ describe('training through the API', () => {
 
     const evaluation = resultOf(await fx.studio.waitJob((await fx.studio.evaluateModel({ modelId: model.id, path: folder })).id), 'evaluate');
     expect(evaluation.metrics.samples).toBe(20);
-    expect(evaluation.metrics.accuracy).toBe(1);
-    expect(evaluation.metrics.confusion_matrix).toEqual({ labels: ['blue', 'red'], matrix: [[10, 0], [0, 10]] });
+    expect(classificationOf(evaluation.metrics).accuracy).toBe(1);
+    expect(classificationOf(evaluation.metrics).confusion_matrix).toEqual({ labels: ['blue', 'red'], matrix: [[10, 0], [0, 10]] });
 
     await fx.studio.deleteModel(model.id);
     expect(existsSync(model.dir)).toBe(false);

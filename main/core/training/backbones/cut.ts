@@ -321,3 +321,28 @@ export function splitForFineTune(model: tfl.LayersModel, featureLayer: string): 
 export function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
   return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!);
 }
+
+/** The symbolic output of a named layer within `model`'s own graph (for building models on its taps). */
+export function layerOutput(model: tfl.LayersModel, layerName: string): tfl.SymbolicTensor {
+  const layer = layerNamed(model, layerName);
+  if (!layer) throw new StudioError('invalid_input', `the backbone has no layer named "${layerName}"; candidates: ${candidateNames(model).join(', ')}`, 'featureLayer');
+  return outputOf(model, layer);
+}
+
+/**
+ * The layers of inputs → featureLayer whose output is a clean cut (every path to the feature goes
+ * through it: no skip connection crosses), in topological order, with their output shapes; the
+ * feature layer itself last. Detection builds its pyramid on these taps.
+ */
+export function cleanCutLayers(model: tfl.LayersModel, featureLayer: string): Array<{ name: string; shape: Array<number | null> }> {
+  const feature = layerOutput(model, featureLayer);
+  const g = subgraph(feature);
+  const shapes = shapesOf(g);
+  const clean = cleanCuts(g);
+  const out: Array<{ name: string; shape: Array<number | null> }> = [];
+  for (const t of g.tensors) {
+    if (g.inputs.includes(t) || (!clean.has(t.id) && t.id !== feature.id)) continue;
+    out.push({ name: t.sourceLayer.name, shape: shapes.get(t.id)! });
+  }
+  return out;
+}

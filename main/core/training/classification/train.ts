@@ -10,7 +10,7 @@ import { StudioError, type ClassificationMetrics, type EpochRecord, type HpoTria
 import { seededRandom, shuffle } from '../../datasets/split';
 import { pool } from '../../jobs/pool';
 import { featureExtractor, findFeatureLayer, loadLayers, splitForFineTune } from '../backbones/cut';
-import { fit, range, scoreValidation, snapshotModels, type FitResult, type FitSpec, type Snapshot } from '../fit';
+import { classifierFit, fit, range, scoreValidation, snapshotModels, type ClassifierFitSpec as FitSpec, type FitResult, type Snapshot } from '../fit';
 import { sampleTrials, type ParamSpace, type Params } from '../hpo';
 import { augmentView, decodeSquare, mirror, toBatch, type Preprocessing } from '../images';
 import type { TrainerIO, TrainOutcome, WorkerSpec } from '../protocol';
@@ -114,7 +114,7 @@ export async function trainClassifier(spec: WorkerSpec, io: TrainerIO): Promise<
     params.plan = plan.name;
 
     const fitBase = (t: Trainable, trial: number | null, maxEpochs: number, patience: number, until: number, onEpoch?: FitSpec['onEpoch']): Promise<FitResult> =>
-      fit({
+      fit(classifierFit({
         trainCount: t.trainCount,
         trainLabels: t.trainLabels,
         valCount: t.valLabels.length,
@@ -134,7 +134,7 @@ export async function trainClassifier(spec: WorkerSpec, io: TrainerIO): Promise<
         stopRequested: () => io.stopRequested(),
         trial,
         onEpoch: onEpoch ?? ((record) => io.emit({ type: 'epoch', record })),
-      });
+      }));
 
     // ---- hyperparameter search: short trials; the best one goes on to the final training.
     // Trials share the backbone's upper layers, so the winner's weights are kept as a snapshot.

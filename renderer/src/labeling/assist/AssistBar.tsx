@@ -4,7 +4,7 @@
 //
 //   <AssistBar dataset={dataset} order={order} onOrder={setOrder} currentImageId={imageId} />
 import { useRef, useState } from 'react';
-import { StudioError, type Dataset, type JobInfo } from '../../../../main/shared/api';
+import { headlineMetric, StudioError, type Dataset, type JobInfo, type ModelVersion } from '../../../../main/shared/api';
 import { useClient } from '../../api/context';
 import { Alert } from '../../components/Alert';
 import { Dialog } from '../../components/Dialog';
@@ -218,7 +218,7 @@ function PrelabelDialog({ dataset, currentImageId, onClose, onStarted }: Prelabe
               {usable.map((m) => (
                 <option key={m.id} value={m.id}>
                   {m.name} · {formatDate(m.createdAt)}
-                  {m.type === 'classification' && Number.isFinite(m.metrics.accuracy) ? ` · accuracy ${Math.round(m.metrics.accuracy * 100)}%` : ''}
+                  {` · ${headlineText(m)}`}
                 </option>
               ))}
             </select>
@@ -258,4 +258,10 @@ function PrelabelDialog({ dataset, currentImageId, onClose, onStarted }: Prelabe
       )}
     </Dialog>
   );
+}
+
+/** The model's headline metric for the picker: accuracy, or mAP@0.5 for a detector. */
+function headlineText(m: ModelVersion): string {
+  const h = headlineMetric(m.metrics);
+  return `${h.name} ${Math.round(h.value * 100)}%`;
 }

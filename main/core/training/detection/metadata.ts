@@ -1,0 +1,52 @@
+// What a saved detector's metadata.json holds beyond the common fields: the metrics under the
+// seed's names, and how to read the network's output (levels, taps, letterbox, decoding defaults).
+
+import type { ModelMetadata } from '../model-metadata';
+import { layoutFor, type Layout, type Level } from './layout';
+
+/** Validation metrics of a detector, named as seed 004 shows them (TF Object Detection API names). */
+export interface DetectionMetrics {
+  /** Total loss: classification + LOCALIZATION_WEIGHT × localization. */
+  loss: number;
+  'Loss/classification_loss': number;
+  'Loss/localization_loss': number;
+  /** PASCAL VOC mAP at IoU 0.5 (devkit AP, difficult boxes ignored). */
+  'DetectionBoxes_Precision/mAP@.50IOU': number;
+  /** COCO mAP@[.5:.95]. */
+  'DetectionBoxes_Precision/mAP': number;
+  /** Bytes of the saved model (model.json + weights). */
+  model_size: number;
+  /** Validation images. */
+  samples: number;
+  per_class: Record<string, { ap: number | null; coco_ap: number | null; positives: number }>;
+}
+
+export interface DetectionConfig {
+  /** Output levels, finest first (the layout of the output tensor). */
+  levels: Level[];
+  /** Backbone layers the head reads (informational). */
+  taps: string[];
+  /** Box encoding: distances stride · exp(t) from the cell centre to the left, top, right, bottom edges. */
+  regression: 'ltrb-exp';
+  /** Input: the image scaled to fit, at the top-left corner, grey elsewhere (see images.ts frameFor). */
+  letterbox: { align: 'top-left'; pad: number };
+  /** Defaults for serving: minimum score and NMS IoU. */
+  scoreThreshold: number;
+  nmsIoU: number;
+  /** Whether `difficult` boxes were trained on (else they were ignored regions). */
+  trainDifficult: boolean;
+}
+
+export interface DetectionModelMetadata extends Omit<ModelMetadata, 'type' | 'metrics'> {
+  type: 'detection';
+  metrics: DetectionMetrics | null;
+  detection: DetectionConfig;
+}
+
+export function isDetectionMetadata(meta: { type: string }): meta is DetectionModelMetadata {
+  return meta.type === 'detection' && typeof (meta as Partial<DetectionModelMetadata>).detection === 'object';
+}
+
+export function layoutOf(meta: Pick<DetectionModelMetadata, 'preprocessing' | 'labels' | 'detection'>): Layout {
+  return layoutFor(meta.preprocessing.size, meta.labels.length, meta.detection.levels.map((l) => l.stride));
+}
