@@ -156,7 +156,12 @@ export class Studio implements StudioApi {
   }
 
   async workspaceInfo(): Promise<WorkspaceInfo> {
-    return { path: this.workspace, schemaVersion: schemaVersion(this.db), appVersion: this.appVersion };
+    return {
+      path: this.workspace,
+      schemaVersion: schemaVersion(this.db),
+      appVersion: this.appVersion,
+      recovered: this.recovered.map((r) => ({ runId: r.id, name: r.name, instanceId: r.instanceId, modelId: r.modelId })),
+    };
   }
 
   // ---- instances

@@ -685,6 +685,8 @@ export interface WorkspaceInfo {
   path: string;
   schemaVersion: number;
   appVersion: string;
+  /** Runs the app found interrupted when it opened this workspace (it had crashed or was killed mid-training). */
+  recovered: Array<{ runId: number; name: string; instanceId: number; modelId: number | null }>;
 }
 
 export type StudioEvent =

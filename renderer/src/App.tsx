@@ -1,4 +1,5 @@
-import type { KeyboardEvent } from 'react';
+import { useState, type KeyboardEvent } from 'react';
+import type { WorkspaceInfo } from '../../main/shared/api';
 import { useClient } from './api/context';
 import { DatasetPage } from './pages/DatasetPage';
 import { InstancePage } from './pages/InstancePage';
@@ -13,7 +14,7 @@ import { NewTaskPage } from './pages/train/NewTaskPage';
 import { RunPage } from './pages/train/RunPage';
 import { TrainPage } from './pages/train/TrainPage';
 import { useResource } from './hooks';
-import { navigate, stepOf, useRoute, type Route, type Step } from './router';
+import { href, navigate, stepOf, useRoute, type Route, type Step } from './router';
 
 const STEPS: ReadonlyArray<{ id: Step; label: string; to: (instanceId: number) => Route }> = [
   { id: 'data', label: 'Data', to: (id) => ({ page: 'instance', id }) },
@@ -111,6 +112,36 @@ function moveBetweenTabs(event: KeyboardEvent<HTMLDivElement>): void {
   next.focus();
 }
 
+/** After a crash: which training tasks were cut short, and that their best checkpoints were kept. */
+function RecoveredBanner({ runs }: { runs: WorkspaceInfo['recovered'] }) {
+  const [open, setOpen] = useState(true);
+  if (!open) return null;
+  return (
+    <div className="recovered-banner" role="status">
+      <span>
+        The app stopped while {runs.length === 1 ? 'a training task was' : `${runs.length} training tasks were`} running; marked failed, best checkpoint kept:{' '}
+        {runs.map((r, i) => (
+          <span key={r.runId}>
+            {i > 0 && ', '}
+            <a href={href({ page: 'run', id: r.runId })}>{r.name}</a>
+            {r.modelId !== null ? (
+              <>
+                {' '}
+                (<a href={href({ page: 'model', id: r.modelId })}>model version {r.modelId}</a>)
+              </>
+            ) : (
+              ' (no epoch had finished: no model)'
+            )}
+          </span>
+        ))}
+      </span>
+      <button type="button" className="button button-small" onClick={() => setOpen(false)}>
+        Dismiss
+      </button>
+    </div>
+  );
+}
+
 export function App() {
   const client = useClient();
   const route = useRoute();
@@ -159,6 +190,7 @@ export function App() {
         )}
       </header>
       <main id="step-panel" role="tabpanel" aria-labelledby={`step-${step}`} className="app-main">
+        {workspace.data && workspace.data.recovered.length > 0 && <RecoveredBanner runs={workspace.data.recovered} />}
         <Page route={route} />
       </main>
     </div>

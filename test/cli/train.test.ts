@@ -115,6 +115,14 @@ describe('autolearn train', () => {
     const id = await watchRun('a checkpoint of to-kill', (runs) => runs.find((r) => r.name === 'to-kill' && r.metrics !== null)?.id);
     child.kill('SIGKILL');
     await done;
+    // The next start finds it, marks it failed and says so (the UI shows this list as a banner).
+    const next = await openStudio({ workspace: ws.dir });
+    try {
+      const { recovered } = await next.workspaceInfo();
+      expect(recovered).toEqual([expect.objectContaining({ runId: id, name: 'to-kill', modelId: expect.any(Number) })]);
+    } finally {
+      await next.close();
+    }
     const shown = parseJson(await runCli(ws.dir, 'runs', 'show', String(id), '--json'));
     expect(shown.status).toBe('failed');
     expect(shown.stopReason).toBe('failed');
