@@ -328,11 +328,31 @@ export interface DetectionMetrics {
   per_class: Record<string, { ap: number | null; coco_ap: number | null; positives: number }>;
 }
 
+/** Validation metrics of an OCR model (seed 004 shows loss and model_size; CER is what users judge it by). */
+export interface OcrMetrics {
+  /** The recognizer's mean CTC loss on the validation lines. */
+  loss: number;
+  /** Bytes of both models (text detector + recognizer). */
+  model_size: number;
+  /** Character error rate of the recognizer on the validation lines (edit distance / reference characters). */
+  cer: number;
+  /** Share of validation lines read exactly. */
+  line_accuracy: number;
+  /** The text detector's mAP@0.5 on the validation images. */
+  detection_map50: number;
+  /** Validation lines. */
+  samples: number;
+}
+
 /** The metrics of any model version, by its type. */
-export type ModelMetrics = ClassificationMetrics | DetectionMetrics;
+export type ModelMetrics = ClassificationMetrics | DetectionMetrics | OcrMetrics;
 
 export function isDetectionMetrics<T extends object>(m: T): m is Extract<T, { 'DetectionBoxes_Precision/mAP@.50IOU': number }> {
   return 'DetectionBoxes_Precision/mAP@.50IOU' in m;
+}
+
+export function isOcrMetrics<T extends object>(m: T): m is Extract<T, { cer: number }> {
+  return 'cer' in m;
 }
 
 export function isClassificationMetrics<T extends object>(m: T): m is Extract<T, { accuracy: number }> {
@@ -341,7 +361,9 @@ export function isClassificationMetrics<T extends object>(m: T): m is Extract<T,
 
 /** The one number a model is judged by: accuracy (classification) or mAP@0.5 (detection). */
 export function headlineMetric(m: ModelMetrics | ModelEvaluation['metrics']): { name: string; value: number } {
-  return isDetectionMetrics(m) ? { name: 'mAP@0.5', value: m['DetectionBoxes_Precision/mAP@.50IOU'] } : { name: 'accuracy', value: m.accuracy };
+  if (isDetectionMetrics(m)) return { name: 'mAP@0.5', value: m['DetectionBoxes_Precision/mAP@.50IOU'] };
+  if (isOcrMetrics(m)) return { name: 'CER', value: m.cer };
+  return { name: 'accuracy', value: m.accuracy };
 }
 
 export interface EpochRecord {

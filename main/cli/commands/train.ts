@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { ALGORITHMS, DEVICE_CHOICES, type Algorithm, type DeviceChoice, type ModelEvaluation, type ModelMetrics, type ModelVersion, type TrainingRun, headlineMetric, isDetectionMetrics } from '../../shared/api';
+import { ALGORITHMS, DEVICE_CHOICES, type Algorithm, type DeviceChoice, type ModelEvaluation, type ModelMetrics, type ModelVersion, type TrainingRun, headlineMetric, isDetectionMetrics, isOcrMetrics } from '../../shared/api';
 import { followJob } from '../follow';
 import { table } from '../output';
 import { resolveDataset, resolveInstance } from '../refs';
@@ -42,6 +42,9 @@ function metricsText(m: ModelMetrics | ModelEvaluation['metrics']): string {
     const rows = Object.entries(m.per_class).map(([label, c]) => [label, c.ap === null ? null : c.ap.toFixed(3), c.coco_ap === null ? null : c.coco_ap.toFixed(3), c.positives]);
     return [`mAP@0.5 ${m['DetectionBoxes_Precision/mAP@.50IOU'].toFixed(3)} · COCO mAP ${m['DetectionBoxes_Precision/mAP'].toFixed(3)}${losses}${size}`, table(['label', 'AP@0.5', 'COCO AP', 'objects'], rows)].join('\n');
   }
+  if (isOcrMetrics(m)) {
+    return `CER ${pct(m.cer)} · exact lines ${pct(m.line_accuracy)} · text detection mAP@0.5 ${m.detection_map50.toFixed(3)} · loss ${m.loss.toFixed(4)}${size} (${m.samples} validation lines)`;
+  }
   const rows = Object.entries(m.per_class).map(([label, c]) => [label, c.precision.toFixed(3), c.recall.toFixed(3), c.f1.toFixed(3), c.support]);
   return [
     `Accuracy ${pct(m.accuracy)} · precision ${m.precision.toFixed(3)} · recall ${m.recall.toFixed(3)} · F1 ${m.f1.toFixed(3)} · loss ${m.loss.toFixed(4)}${size}`,
@@ -51,7 +54,7 @@ function metricsText(m: ModelMetrics | ModelEvaluation['metrics']): string {
 
 const headline = (m: ModelMetrics) => {
   const h = headlineMetric(m);
-  return h.name === 'accuracy' ? pct(h.value) : `${h.name} ${h.value.toFixed(3)}`;
+  return h.name === 'mAP@0.5' ? `${h.name} ${h.value.toFixed(3)}` : `${h.name === 'CER' ? 'CER ' : ''}${pct(h.value)}`;
 };
 
 function runRow(r: TrainingRun) {
@@ -65,7 +68,7 @@ function modelRow(m: ModelVersion) {
 
 export function trainCommand(appVersion: string): Command {
   return new Command('train')
-    .description('Train an image classification model on a dataset (progress on stderr; Ctrl+C stops and keeps the best epoch)')
+    .description('Train a classification, detection or OCR model on a dataset (progress on stderr; Ctrl+C stops and keeps the best epoch)')
     .requiredOption('--dataset <name|id>', 'dataset to train on')
     .option('--instance <name|id>', 'instance the dataset belongs to')
     .addOption(new Option('--algorithm <name>', 'fast (high-speed) or accurate (high-accuracy)').choices(ALGORITHMS).makeOptionMandatory())

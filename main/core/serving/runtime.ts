@@ -5,6 +5,7 @@
 // only one so far, detection and OCR plug into LOADERS.
 
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 // bmp-ts: sharp (libvips) has no BMP loader and the seed accepts BMP; a small, maintained, pure-JS decoder.
@@ -12,7 +13,11 @@ import { decode as decodeBmp } from 'bmp-ts';
 import sharp from 'sharp';
 import { StudioError, type EasResult, type InstanceType } from '../../shared/api';
 import { decodeSquare, toBatch } from '../training/images';
-import { isDetectionMetadata } from '../training/detection/metadata';
+import { loadLayers } from '../training/backbones/cut';
+import { isDetectionMetadata, type DetectionModelMetadata } from '../training/detection/metadata';
+import { Charset, type CharsetJson } from '../training/ocr/charset';
+import { decodeRgb, type RgbImage } from '../training/ocr/crops';
+import { RECOGNIZER_DIR, recognizeBoxes } from '../training/ocr/recognize';
 import { Detector } from '../training/detection/predict';
 import type { ModelMetadata } from '../training/model-metadata';
 import { loadModel } from '../training/saved-model';
@@ -24,6 +29,8 @@ export interface DecodedImage {
   pixels: Uint8Array;
   width: number;
   height: number;
+  /** OCR: the whole image, which the recognizer crops text lines from. */
+  rgb?: RgbImage;
 }
 
 /** What every model type provides. */
@@ -47,14 +54,22 @@ const CHUNK = { native: 16, cpu: 4 } as const;
 /** Largest image accepted (pixels), against decompression bombs: 100 megapixels. */
 const MAX_PIXELS = 100_000_000;
 
-type Loader = (model: tfl.LayersModel, meta: ModelMetadata, dir: string) => TypedModel;
+type Loader = (model: tfl.LayersModel, meta: ModelMetadata, dir: string) => TypedModel | Promise<TypedModel>;
 
-/** How each model type is served. OCR models register here when they exist. */
+/** How each model type is served. */
 const LOADERS: Partial<Record<InstanceType, Loader>> = {
   classification: (model, meta, dir) => new ClassificationModel(model, meta, dir),
   detection: (model, meta, dir) => {
     if (!isDetectionMetadata(meta)) throw new StudioError('io_error', `${dir}: metadata.json of a detector has no "detection" section`);
     return new DetectionModel(new Detector(model, meta));
+  },
+  ocr: async (model, meta, dir) => {
+    const ocr = (meta as ModelMetadata & { ocr?: { charset: CharsetJson } }).ocr;
+    if (!ocr) throw new StudioError('io_error', `${dir}: metadata.json of an OCR model has no "ocr" section`);
+    // The text detector is the folder's model.json; its metadata is the detector's plus the "ocr" section.
+    const detector = new Detector(model, { ...meta, type: 'detection' } as unknown as DetectionModelMetadata);
+    const recognizer = await loadLayers(join(dir, RECOGNIZER_DIR));
+    return new OcrModel(detector, recognizer, Charset.fromJSON(ocr.charset), meta);
   },
 };
 
@@ -74,7 +89,7 @@ export class ModelRuntime {
       throw new StudioError('invalid_input', `${dir}: serving ${meta.type} models is not available yet; this build serves ${Object.keys(LOADERS).join(', ')} models`, 'modelId');
     }
     try {
-      return new ModelRuntime(dir, loader(model, meta, dir));
+      return new ModelRuntime(dir, await loader(model, meta, dir));
     } catch (err) {
       model.dispose();
       throw err;
@@ -226,6 +241,54 @@ class DetectionModel implements TypedModel {
 
   dispose(): void {
     this.detector.dispose();
+  }
+}
+
+/**
+ * OCR: text lines found by the detector, read by the recognizer. Items in reading order (top to
+ * bottom, then left to right): `label` the text, `conf` the line's detection score × the
+ * recognizer's confidence, `pos` the corners TL, TR, BR, BL in image pixels (seed 004's OCR result).
+ */
+class OcrModel implements TypedModel {
+  constructor(
+    private readonly detector: Detector,
+    private readonly recognizer: tfl.LayersModel,
+    private readonly charset: Charset,
+    readonly meta: ModelMetadata,
+  ) {}
+
+  async decode(bytes: Buffer, name: string): Promise<DecodedImage> {
+    try {
+      const image = await decodable(bytes, name);
+      const [letterboxed, rgb] = await Promise.all([this.detector.decode(image, name), decodeRgb(image, name)]);
+      return { ...letterboxed, rgb };
+    } catch (err) {
+      throw err instanceof EasError ? err : new EasError('1002', StudioError.wrap(err).message);
+    }
+  }
+
+  async forward(images: readonly DecodedImage[]): Promise<EasResult[]> {
+    try {
+      const lines = await this.detector.detect(images);
+      return await Promise.all(
+        images.map(async (img, i) => {
+          const boxes = [...lines[i]!].sort((a, b) => a.ymin - b.ymin || a.xmin - b.xmin);
+          const read = await recognizeBoxes(this.recognizer, this.charset, img.rgb!, boxes);
+          const body = boxes.map((b, k) => {
+            const [x0, y0, x1, y1] = [b.xmin, b.ymin, b.xmax, b.ymax].map(Math.round) as [number, number, number, number];
+            return { label: read[k]!.text, conf: b.score * read[k]!.confidence, pos: [[x0, y0], [x1, y0], [x1, y1], [x0, y1]] as Array<[number, number]> };
+          });
+          return { output: [{ type: 'cv_common' as const, body }], meta: { height: img.height, width: img.width } };
+        }),
+      );
+    } catch (err) {
+      throw new EasError('2003', `the model failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  dispose(): void {
+    this.detector.dispose();
+    this.recognizer.dispose();
   }
 }
 

@@ -81,9 +81,8 @@ export class Training {
     const v = parse(schemas.train, input, 'startTraining');
     const ds = sql(this.db, 'SELECT d.id, d.instance_id, d.name, d.source_path, i.type FROM datasets d JOIN instances i ON i.id = d.instance_id WHERE d.id = ?').get(v.datasetId) as DatasetInfo | undefined;
     if (!ds) throw new StudioError('not_found', `no dataset with id ${v.datasetId}`, 'datasetId');
-    if (ds.type === 'ocr') throw new StudioError('invalid_input', 'training OCR models is not available yet; this build trains image classification and object detection', 'datasetId');
     if (this.jobs.activeFor(ds.id, ['index', 'import'])) throw new StudioError('conflict', `dataset "${ds.name}" is being indexed or imported; train when that ends`, 'datasetId');
-    const { chosen, labels } = ds.type === 'detection' ? this.detectionImages(ds, v.labels) : this.classificationImages(ds, v.labels);
+    const { chosen, labels } = ds.type === 'classification' ? this.classificationImages(ds, v.labels) : this.boxImages(ds, v.labels);
 
     let base: ModelVersion | null = null;
     if (v.baseModelId !== undefined) {
@@ -199,24 +198,26 @@ export class Training {
   /**
    * Annotated images (a VOC sidecar or a studio edit) with their boxes of the chosen labels, in the
    * displayed (EXIF-oriented) frame; an annotated image without such boxes trains as a negative.
+   * OCR: every box, its label being the transcription; the run's one label is "text".
    */
-  private detectionImages(ds: DatasetInfo, wanted: string[] | undefined): { chosen: Array<Omit<TrainImage, 'split'>>; labels: string[] } {
+  private boxImages(ds: DatasetInfo, wanted: string[] | undefined): { chosen: Array<Omit<TrainImage, 'split'>>; labels: string[] } {
+    const ocr = ds.type === 'ocr';
     const images = sql(this.db, "SELECT id, path, width, height, orientation FROM images WHERE dataset_id = ? AND invalid_reason IS NULL AND source IN ('xml', 'studio') ORDER BY path").all(ds.id) as Array<{ id: number; path: string; width: number | null; height: number | null; orientation: number }>;
     const boxes = sql(this.db, "SELECT b.image_id, b.label, b.xmin, b.ymin, b.xmax, b.ymax, b.difficult FROM boxes b JOIN images i ON i.id = b.image_id WHERE i.dataset_id = ? ORDER BY b.image_id, b.ord").all(ds.id) as Array<{ image_id: number; label: string; xmin: number; ymin: number; xmax: number; ymax: number; difficult: number }>;
     const counts = new Map<string, number>();
     for (const b of boxes) counts.set(b.label, (counts.get(b.label) ?? 0) + 1);
-    const labels = [...(wanted ?? [...counts.keys()])].sort();
+    const labels = ocr ? (boxes.length ? ['text'] : []) : [...(wanted ?? [...counts.keys()])].sort();
     if (labels.length === 0) throw new StudioError('invalid_input', `dataset "${ds.name}" has no boxes to train on; draw boxes or index a folder with VOC annotations`, 'labels');
-    for (const label of labels) if (!counts.get(label)) throw new StudioError('invalid_input', `label "${label}" has no boxes in dataset "${ds.name}"`, 'labels');
+    if (!ocr) for (const label of labels) if (!counts.get(label)) throw new StudioError('invalid_input', `label "${label}" has no boxes in dataset "${ds.name}"`, 'labels');
     const byImage = new Map<number, TrainBox[]>();
     for (const b of boxes) {
-      if (!labels.includes(b.label)) continue;
+      if (!ocr && !labels.includes(b.label)) continue;
       byImage.set(b.image_id, [...(byImage.get(b.image_id) ?? []), { label: b.label, xmin: b.xmin, ymin: b.ymin, xmax: b.xmax, ymax: b.ymax, difficult: b.difficult === 1 }]);
     }
     const chosen = images.map((img) => {
       const own = byImage.get(img.id) ?? [];
       const swap = img.orientation >= 5;
-      return { path: img.path, label: own[0]?.label ?? '(no objects)', boxes: own, width: (swap ? img.height : img.width) ?? undefined, height: (swap ? img.width : img.height) ?? undefined };
+      return { path: img.path, label: ocr ? (own.length ? 'text' : '(no text)') : (own[0]?.label ?? '(no objects)'), boxes: own, width: (swap ? img.height : img.width) ?? undefined, height: (swap ? img.width : img.height) ?? undefined };
     });
     const withBoxes = chosen.filter((img) => img.boxes.length > 0).length;
     if (withBoxes < 2) throw new StudioError('invalid_input', `dataset "${ds.name}" has ${withBoxes} image${withBoxes === 1 ? '' : 's'} with boxes; training needs at least 2 (one goes to validation; 50+ recommended)`, 'labels');

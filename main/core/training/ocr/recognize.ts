@@ -7,6 +7,9 @@ import { ctcGreedyDecode, ctcLoss } from './ctc';
 import { cropLines, toLineBatch, type BoxLike, type LineGeometry, type RgbImage } from './crops';
 import { recognizerGeometry } from './network';
 
+/** Where an OCR model folder keeps its recognizer (beside the text detector's model.json). */
+export const RECOGNIZER_DIR = 'recognizer';
+
 export interface Recognized {
   text: string;
   /** Geometric mean of the emitting frames' probabilities, in [0, 1]. */
