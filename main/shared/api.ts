@@ -296,6 +296,12 @@ export interface ClassMetricsReport {
   support: number;
 }
 
+/** Per-class precision–recall curves on one recall grid (interpolated precision, as VOC AP uses). */
+export interface PrCurves {
+  recall: number[];
+  precision: Record<string, number[]>;
+}
+
 /** Validation metrics of a classification model (macro averages over the trained labels). */
 export interface ClassificationMetrics {
   accuracy: number;
@@ -309,6 +315,8 @@ export interface ClassificationMetrics {
   per_class: Record<string, ClassMetricsReport>;
   /** Rows: true label; columns: predicted; in `labels` order. */
   confusion_matrix: { labels: string[]; matrix: number[][] };
+  /** One-vs-rest curves from the class probabilities (absent in models trained before they were recorded). */
+  pr_curves?: PrCurves;
 }
 
 /** Validation metrics of a detector, named as seed 004 shows them (TF Object Detection API names). */
@@ -326,6 +334,7 @@ export interface DetectionMetrics {
   /** Validation images. */
   samples: number;
   per_class: Record<string, { ap: number | null; coco_ap: number | null; positives: number }>;
+  pr_curves?: PrCurves;
 }
 
 /** Validation metrics of an OCR model (seed 004 shows loss and model_size; CER is what users judge it by). */

@@ -2,6 +2,7 @@
 
 import type { ClassificationMetrics } from '../../shared/api';
 import { evaluateClassification } from '../evaluation/classification';
+import { curveOf, prCurves } from '../evaluation/pr-curve';
 
 /**
  * Scores probabilities (`labels.length` per sample, in label order) against the true label
@@ -29,5 +30,10 @@ export function scoreProbabilities(labels: readonly string[], truth: ArrayLike<n
     samples: e.samples,
     per_class: Object.fromEntries(Object.entries(e.classes).map(([name, c]) => [name, { precision: c.precision, recall: c.recall, f1: c.f1, support: c.support }])),
     confusion_matrix: { labels: e.labels, matrix: e.confusion },
+    pr_curves: prCurves(
+      Object.fromEntries(
+        labels.map((label, c) => [label, curveOf(Array.from({ length: truth.length }, (_, i) => probs[i * k + c]!), Array.from({ length: truth.length }, (_, i) => truth[i] === c))]),
+      ),
+    ),
   };
 }

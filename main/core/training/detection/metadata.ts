@@ -1,25 +1,12 @@
 // What a saved detector's metadata.json holds beyond the common fields: the metrics under the
 // seed's names, and how to read the network's output (levels, taps, letterbox, decoding defaults).
 
+import type { DetectionMetrics } from '../../../shared/api';
 import type { ModelMetadata } from '../model-metadata';
 import { layoutFor, type Layout, type Level } from './layout';
 
-/** Validation metrics of a detector, named as seed 004 shows them (TF Object Detection API names). */
-export interface DetectionMetrics {
-  /** Total loss: classification + LOCALIZATION_WEIGHT × localization. */
-  loss: number;
-  'Loss/classification_loss': number;
-  'Loss/localization_loss': number;
-  /** PASCAL VOC mAP at IoU 0.5 (devkit AP, difficult boxes ignored). */
-  'DetectionBoxes_Precision/mAP@.50IOU': number;
-  /** COCO mAP@[.5:.95]. */
-  'DetectionBoxes_Precision/mAP': number;
-  /** Bytes of the saved model (model.json + weights). */
-  model_size: number;
-  /** Validation images. */
-  samples: number;
-  per_class: Record<string, { ap: number | null; coco_ap: number | null; positives: number }>;
-}
+/** Validation metrics of a detector under seed 004's names: defined with the API's other metrics. */
+export type { DetectionMetrics };
 
 export interface DetectionConfig {
   /** Output levels, finest first (the layout of the output tensor). */

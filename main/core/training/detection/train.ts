@@ -2,13 +2,16 @@
 // style head (per-cell class heatmap + box distances, ./network) on a pretrained backbone:
 //  - high-speed (fast): 320 px input, the backbone frozen; its stride-16 and stride-32 maps are
 //    computed once per view (each image, its mirror, and random zoom/shift/colour views while the
-//    budget allows) and a light single-scale head (stride 16) trains on the cached maps;
-//  - high-accuracy (accurate): 416 px input, an FPN-lite head on strides 8/16/32; the backbone's
-//    lower part is cached per augmented view and its last blocks are fine-tuned with the head
-//    (after a head-only warm-up) under a cosine schedule.
+//    budget allows) and a light single-scale head (stride 16) trains on the cached maps, shifted by
+//    whole cells per batch (translation augmentation without re-running the backbone);
+//  - high-accuracy (accurate): 416 px input, an FPN-lite head on strides 8/16/32 (the stride-8 level
+//    only when enough boxes are small enough for it); the backbone's lower part is cached per
+//    augmented view and its last blocks are fine-tuned with the head (after a head-only warm-up)
+//    under a cosine schedule.
 // Without a backbone a small convnet trains from scratch end to end, with augmentation drawn per
 // batch. Incremental training starts from a base detector's backbone and head (new labels grow the
-// class layer). A short hyperparameter search runs first, inside the time budget.
+// class layer). A short hyperparameter search runs first, inside the time budget (not for
+// fine-tuning by default: its epochs are too slow on a CPU).
 //
 // Early stop and the best epoch follow validation mAP@0.5 (ties: lower validation loss): mAP is what
 // the user is shown and what the model is for; the heatmap loss keeps falling long after the boxes
@@ -20,6 +23,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { StudioError, type EpochRecord, type HpoTrial, type StopReason } from '../../../shared/api';
 import { seededRandom } from '../../datasets/split';
 import { evaluateDetections, type DetectionEvaluation, type Detection, type GroundTruthBox } from '../../evaluation/detection';
+import { prCurves } from '../../evaluation/pr-curve';
 import { pool } from '../../jobs/pool';
 import { findFeatureLayer, layerOutput, splitForFineTune } from '../backbones/cut';
 import { fit, improves, range, snapshotModels, type FitResult, type FitSpec, type Snapshot, type Validation } from '../fit';
@@ -346,6 +350,7 @@ function metricsOf(v: DetValidation, labels: readonly string[], samples: number)
     model_size: 0,
     samples,
     per_class: perClass,
+    pr_curves: prCurves(Object.fromEntries(labels.flatMap((label) => (v.evaluation.classes[label] ? [[label, v.evaluation.classes[label]!]] : [])))),
   };
 }
 

@@ -4,6 +4,7 @@ import { useClient } from '../../api/context';
 import { Alert } from '../../components/Alert';
 import { Breadcrumbs } from '../../components/Breadcrumbs';
 import { ConfusionMatrix } from '../../components/charts/ConfusionMatrix';
+import { PrCurveChart } from '../../components/charts/PrCurveChart';
 import { ConfirmDialog } from '../../components/Dialog';
 import { formatDate } from '../../format';
 import { useResource } from '../../hooks';
@@ -116,6 +117,9 @@ export function ModelPage({ id }: { id: number }) {
             <section className="card model-section" aria-label="Per-class metrics">
               <h2 className="section-heading">Per class</h2>
               <PerClassTable metrics={current.metrics} />
+            </section>
+            <section className="card model-section" aria-label="Precision-recall curves">
+              <PrCurveChart metrics={current.metrics} />
             </section>
           </div>
           <section className="model-curves" aria-label="Training curves">
