@@ -7,6 +7,7 @@ import {
   type AnnotationConflict,
   type CreateDatasetInput,
   type CreateInstanceInput,
+  type DeviceInfo,
   type ExportInput,
   type FormatInfo,
   type ImportInput,
@@ -181,6 +182,10 @@ export class Studio implements StudioApi {
       .get(v.name, v.type, v.description, new Date().toISOString()) as { id: number };
     this.emit({ type: 'instances-changed' });
     return this.instance(id);
+  }
+
+  async listDevices(): Promise<DeviceInfo[]> {
+    return (await import('./training/devices')).listDevices();
   }
 
   async createFromTemplate(input: CreateInstanceInput): Promise<{ instance: Instance; dataset: Dataset; job: JobInfo }> {

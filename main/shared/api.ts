@@ -253,6 +253,16 @@ export const ALGORITHMS = ['fast', 'accurate'] as const;
 export type Algorithm = (typeof ALGORITHMS)[number];
 export const DEVICE_CHOICES = ['auto', 'gpu', 'cpu'] as const;
 export type DeviceChoice = (typeof DEVICE_CHOICES)[number];
+
+/** A device training can use, as found on this machine. */
+export interface DeviceInfo {
+  id: Exclude<DeviceChoice, 'auto'>;
+  /** e.g. "GPU: 1 × NVIDIA GeForce RTX 4070 (CUDA via tfjs-node-gpu)", "CPU: 8 cores (WASM, 1 thread per run)". */
+  label: string;
+  usable: boolean;
+  /** Why it cannot be used, or null. */
+  note: string | null;
+}
 /** Max training time bounds in minutes, as the seed's "最大训练时长" field. */
 export const MAX_MINUTES_RANGE = { min: 10, max: 60, default: 10 } as const;
 export const STOP_REASONS = ['completed', 'early_stop', 'time_budget', 'user', 'failed'] as const;
@@ -771,6 +781,8 @@ export interface StudioApi {
 
   listInstances(): Promise<Instance[]>;
   createInstance(input: CreateInstanceInput): Promise<Instance>;
+  /** The devices training can use here (GPU model and count, CPU cores), found without loading TensorFlow.js. */
+  listDevices(): Promise<DeviceInfo[]>;
   /**
    * Creates an instance with demo data (seed 004 从模板创建): coloured shapes (classification,
    * detection) or bank cards (OCR) written into the workspace's templates folder, then indexed.
@@ -858,6 +870,7 @@ export const API_METHODS = [
   'workspaceInfo',
   'listInstances',
   'createInstance',
+  'listDevices',
   'createFromTemplate',
   'deleteInstance',
   'listDatasets',

@@ -1,7 +1,9 @@
 import { useId } from 'react';
 import { DEVICE_CHOICES, MAX_MINUTES_RANGE, type Algorithm, type BackendReport, type DeviceChoice, type InstanceType, type ModelVersion } from '../../../../main/shared/api';
+import { useClient } from '../../api/context';
 import { Field } from '../../components/Field';
 import { formatCount, formatDate } from '../../format';
+import { useResource } from '../../hooks';
 import { ALGORITHM_NAMES, ALGORITHM_TRADE_OFFS, ALGORITHMS_BY_TYPE } from './runText';
 
 /** The fewest images a chosen classification label may have: one goes to validation. */
@@ -103,14 +105,19 @@ const DEVICE_TEXT: Record<DeviceChoice, string> = {
 /** The seed's 资源配置: where the task trains, with what the engine reported on its last task. */
 export function DeviceChoiceField({ value, onChange, lastBackend, error }: { value: DeviceChoice; onChange: (value: DeviceChoice) => void; lastBackend: BackendReport | null; error: string | null }) {
   const noteId = useId();
+  const client = useClient();
+  // What this machine has, by name (GPU model and count, CPU cores), in place of the generic words.
+  const devices = useResource(() => client.listDevices(), [client], () => false);
+  const found = new Map((devices.data ?? []).map((d) => [d.id, d]));
   const note = error ?? (lastBackend ? `The last task trained on ${lastBackend.device.toUpperCase()}: ${lastBackend.detail}.` : 'No task has trained yet: the engine reports the backend and device it finds when a task starts.');
   return (
     <fieldset className="inline-choice" aria-describedby={noteId}>
       <legend className="field-label">Resources</legend>
       {DEVICE_CHOICES.map((device) => (
-        <label key={device} className="check">
+        <label key={device} className="check" title={device === 'auto' ? undefined : (found.get(device)?.note ?? undefined)}>
           <input type="radio" name="device" value={device} checked={value === device} onChange={() => onChange(device)} />
-          {DEVICE_TEXT[device]}
+          {device === 'auto' ? DEVICE_TEXT.auto : (found.get(device)?.label ?? DEVICE_TEXT[device])}
+          {device !== 'auto' && found.get(device)?.usable === false && <span className="muted"> (not usable here)</span>}
         </label>
       ))}
       <div id={noteId} className={error ? 'field-note field-error' : 'field-note'} title={lastBackend?.skipped.join('\n') || undefined}>
