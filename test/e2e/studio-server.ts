@@ -11,9 +11,9 @@ export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 /** The shared sample data sets; tests that need them skip when it is absent. */
 export const sharedDatasets = path.resolve(repoRoot, '../shared/datasets');
 
-/** Starts `studio --port 0` and resolves with the URL (token included) it prints. */
-function startStudio(workspaceDir: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn('npm', ['run', '--silent', 'cli', '--', 'studio', '--port', '0', '--workspace', workspaceDir], {
+/** Starts `studio --port 0 [...extraArgs]` and resolves with the URL (token included) it prints. */
+function startStudio(workspaceDir: string, extraArgs: readonly string[] = []): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn('npm', ['run', '--silent', 'cli', '--', 'studio', '--port', '0', '--workspace', workspaceDir, ...extraArgs], {
     cwd: repoRoot,
     env: { ...process.env, PATH: `${path.join(repoRoot, 'node_modules', '.bin')}${path.delimiter}${process.env.PATH ?? ''}` },
     // Its own process group, so afterAll can stop npm, tsx and node together.
@@ -53,14 +53,17 @@ export interface StudioServer {
   readonly url: string;
 }
 
-/** Runs a studio in a fresh workspace around the calling spec file's tests (call at file level). */
-export function studioPerFile(): StudioServer {
+/**
+ * Runs a studio in a fresh workspace around the calling spec file's tests (call at file level);
+ * `args` are added to the command line, e.g. `['--train-limits', '{"maxEpochs":2}']`.
+ */
+export function studioPerFile(options: { args?: readonly string[] } = {}): StudioServer {
   const studio = { url: '' };
   let server: ChildProcess | undefined;
   let workspace: string | undefined;
   test.beforeAll(async () => {
     workspace = mkdtempSync(path.join(tmpdir(), 'studio-e2e-'));
-    const started = await startStudio(workspace);
+    const started = await startStudio(workspace, options.args);
     server = started.child;
     studio.url = started.url;
   });
