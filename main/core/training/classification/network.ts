@@ -17,7 +17,9 @@ export function scratchBackbone(size: number, seed: number, widths: readonly num
   const input = tfl.input({ shape: [size, size, 3] });
   const init = (k: number) => tfl.initializers.heNormal({ seed: seed + k });
   let k = 0;
-  const bnRelu = (x: tfl.SymbolicTensor) => tfl.layers.reLU().apply(tfl.layers.batchNormalization({}).apply(x)) as tfl.SymbolicTensor;
+  // Momentum 0.9, not Keras' 0.99: a small dataset gives a few dozen steps, after which 0.99's moving
+  // statistics are still mostly their initial values and validation (inference mode) sees garbage.
+  const bnRelu = (x: tfl.SymbolicTensor) => tfl.layers.reLU().apply(tfl.layers.batchNormalization({ momentum: 0.9 }).apply(x)) as tfl.SymbolicTensor;
   let x = bnRelu(tfl.layers.conv2d({ filters: 16, kernelSize: 3, strides: 2, padding: 'same', useBias: false, kernelInitializer: init(k++) }).apply(input) as tfl.SymbolicTensor);
   for (const filters of widths) {
     x = bnRelu(tfl.layers.depthwiseConv2d({ kernelSize: 3, strides: 2, padding: 'same', useBias: false, depthwiseInitializer: init(k++) }).apply(x) as tfl.SymbolicTensor);

@@ -53,8 +53,8 @@ export function MetricsTable({ type, columns, label = 'Metrics' }: { type: Insta
   );
 }
 
-const COLUMN_NAMES: Record<string, string> = { precision: 'Precision', recall: 'Recall', f1: 'F1', ap: 'AP', AP: 'AP', support: 'Validation images' };
-const COUNT_COLUMNS = new Set(['support', 'images', 'boxes']);
+const COLUMN_NAMES: Record<string, string> = { precision: 'Precision', recall: 'Recall', f1: 'F1', ap: 'AP@0.5', AP: 'AP', coco_ap: 'COCO AP@[.5:.95]', support: 'Validation images', positives: 'Validation objects' };
+const COUNT_COLUMNS = new Set(['support', 'images', 'boxes', 'positives']);
 
 /** One row per label: the per-class metrics the trainer recorded (precision, recall, F1, support…). */
 export function PerClassTable({ metrics }: { metrics: unknown }) {
