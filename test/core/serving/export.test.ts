@@ -101,7 +101,7 @@ describe('the EAS package', () => {
     expect(validateServiceJson(service).map((p) => p.message)).toEqual([expect.stringMatching(/<REGION>/), expect.stringMatching(/<BUCKET>/)]);
 
     const readme = readFileSync(join(dir, 'README.md'), 'utf8');
-    for (const step of ['docker push', 'ossutil cp -r model/', 'eascmd create service.json', `curl http://<endpoint>/api/predict/${auto.serviceName} -H 'Authorization: <token>'`, '"type\\": \\"stream\\"']) {
+    for (const step of ['docker push', 'ossutil cp -r model/', 'eascmd create service.json', `curl http://<endpoint>/api/predict/${auto.serviceName} -H 'Authorization: <token>'`, '"type": "stream"', '--data-binary @-']) {
       expect(readme, step).toContain(step);
     }
   });
