@@ -4,7 +4,7 @@
 // prints mAP@0.5, COCO mAP@[.5:.95], the losses, model_size, wall time and the backend.
 // The pretrained cases use the stand-in MobileNetV2 unwrapped from the nsfwjs package (fine-tuned for
 // another task, so weaker than an ImageNet backbone): a benchmark aid only.
-// BENCH_MINUTES=N sets each run's time budget (default: fast 10, accurate 20); BENCH_SEED=S the seed.
+// BENCH_MINUTES=N sets each run's time budget (default: fast 10, accurate 30); BENCH_SEED=S the seed.
 
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,9 +18,9 @@ import { NSFWJS_MISSING, nsfwjsBackbone, nsfwjsModelDir } from './standin-backbo
 
 const CASES: Record<string, { algorithm: Algorithm; backbone: 'standin' | 'none'; minutes: number }> = {
   fast: { algorithm: 'fast', backbone: 'standin', minutes: 10 },
-  accurate: { algorithm: 'accurate', backbone: 'standin', minutes: 20 },
+  accurate: { algorithm: 'accurate', backbone: 'standin', minutes: 30 },
   'scratch-fast': { algorithm: 'fast', backbone: 'none', minutes: 10 },
-  'scratch-accurate': { algorithm: 'accurate', backbone: 'none', minutes: 20 },
+  'scratch-accurate': { algorithm: 'accurate', backbone: 'none', minutes: 30 },
 };
 
 const root = sharedDataset('kangaroo');
