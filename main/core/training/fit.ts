@@ -232,3 +232,23 @@ export function snapshotModels(models: ReadonlyArray<{ getWeights(): tf.Tensor[]
 export function range(from: number, to: number): number[] {
   return Array.from({ length: Math.max(0, to - from) }, (_, i) => from + i);
 }
+
+/**
+ * "Epoch 12/150 · loss … · val loss … · <metrics> · 340 images/s · ≤ 4 min left": the time left is
+ * the smaller of the epochs still allowed at this pace and the budget (early stop may end sooner).
+ */
+export function epochLine(r: EpochRecord, maxEpochs: number, deadline: number, metrics: readonly string[]): string {
+  const perEpoch = r.epoch > 0 ? r.elapsedMs / r.epoch : 0;
+  const leftMs = Math.max(0, Math.min((maxEpochs - r.epoch) * perEpoch, deadline - Date.now()));
+  const left = leftMs >= 60_000 ? `${Math.ceil(leftMs / 60_000)} min` : `${Math.ceil(leftMs / 1000)} s`;
+  return [
+    `Epoch ${r.epoch}/${maxEpochs}`,
+    r.loss === null ? null : `loss ${r.loss.toFixed(4)}`,
+    `val loss ${r.valLoss.toFixed(4)}`,
+    ...metrics,
+    r.imagesPerSec === null ? null : `${Math.round(r.imagesPerSec)} images/s`,
+    r.epoch > 0 ? `≤ ${left} left` : null,
+  ]
+    .filter((part) => part !== null)
+    .join(' · ');
+}

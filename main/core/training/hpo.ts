@@ -18,3 +18,10 @@ export function sampleTrials(space: ParamSpace, defaults: Params, count: number,
   }
   return out;
 }
+
+/** "lr 0.001, hidden 128": a trial's settings in run logs and progress lines. */
+export function describeParams(p: Params): string {
+  return Object.entries(p)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+}

@@ -10,8 +10,8 @@ import { StudioError, type ClassificationMetrics, type EpochRecord, type HpoTria
 import { seededRandom, shuffle } from '../../datasets/split';
 import { pool } from '../../jobs/pool';
 import { featureExtractor, findFeatureLayer, loadLayers, splitForFineTune } from '../backbones/cut';
-import { classifierFit, fit, range, scoreValidation, snapshotModels, type ClassifierFitSpec as FitSpec, type FitResult, type Snapshot } from '../fit';
-import { sampleTrials, type ParamSpace, type Params } from '../hpo';
+import { classifierFit, epochLine, fit, range, scoreValidation, snapshotModels, type ClassifierFitSpec as FitSpec, type FitResult, type Snapshot } from '../fit';
+import { describeParams, sampleTrials, type ParamSpace, type Params } from '../hpo';
 import { augmentView, decodeSquare, mirror, toBatch, type Preprocessing } from '../images';
 import type { TrainerIO, TrainOutcome, WorkerSpec } from '../protocol';
 import { scoreProbabilities } from '../metrics';
@@ -146,7 +146,7 @@ export async function trainClassifier(spec: WorkerSpec, io: TrainerIO): Promise<
       let bestLoss = Infinity;
       for (const [index, trialParams] of trials.entries()) {
         if (io.stopRequested() || Date.now() >= searchEnd) break;
-        io.emit({ type: 'progress', phase: 'search', done: index, total: trials.length, message: `Search: trial ${index + 1} of ${trials.length} (${describe(trialParams)})` });
+        io.emit({ type: 'progress', phase: 'search', done: index, total: trials.length, message: `Search: trial ${index + 1} of ${trials.length} (${describeParams(trialParams)})` });
         const started = Date.now();
         const trial: HpoTrial = { index, params: trialParams, status: 'running', metric: null, valAccuracy: null, epochs: 0, durationMs: 0 };
         io.emit({ type: 'trial', trial });
@@ -178,7 +178,7 @@ export async function trainClassifier(spec: WorkerSpec, io: TrainerIO): Promise<
       }
       chosen?.state?.restore();
       chosen?.state?.dispose();
-      if (chosen) log(`search chose ${describe(chosen.params)} (${plan.crossValidate ? `${folds.length}-fold cross-validated` : 'validation'} loss ${bestLoss.toFixed(4)})`);
+      if (chosen) log(`search chose ${describeParams(chosen.params)} (${plan.crossValidate ? `${folds.length}-fold cross-validated` : 'validation'} loss ${bestLoss.toFixed(4)})`);
     }
     const finalParams = chosen?.params ?? plan.defaults;
     Object.assign(params, finalParams);
@@ -191,7 +191,7 @@ export async function trainClassifier(spec: WorkerSpec, io: TrainerIO): Promise<
     let lastCheckpoint = 0;
     const finalResult = await fitBase(trainable, null, maxEpochs, spec.limits?.patience ?? plan.patience, deadline, async (record, improved) => {
       io.emit({ type: 'epoch', record });
-      io.emit({ type: 'progress', phase: 'train', done: record.epoch, total: maxEpochs, message: epochLine(record, maxEpochs, deadline) });
+      io.emit({ type: 'progress', phase: 'train', done: record.epoch, total: maxEpochs, message: epochLine(record, maxEpochs, deadline, [`val accuracy ${(record.valAccuracy * 100).toFixed(1)} %`]) });
       if (improved && Date.now() - lastCheckpoint >= CHECKPOINT_EVERY_MS) {
         lastCheckpoint = Date.now();
         const metrics = metricsOf(trainable, decoded, spec.labels, plan!.batchSize);
@@ -250,32 +250,6 @@ async function crossValidate(plan: Plan, folds: Fold[], params: Params, seed: nu
   }
   const mean = (f: (r: FitResult) => number) => results.reduce((a, r) => a + f(r), 0) / results.length;
   return { ...results[0]!, epochs: Math.round(mean((r) => r.epochs)), best: { valLoss: mean((r) => r.best.valLoss), valAccuracy: mean((r) => r.best.valAccuracy) } };
-}
-
-/**
- * "Epoch 12/150 · loss … · val loss … · val accuracy … % · 340 images/s · ≤ 4 min left": the time left
- * is the smaller of the epochs still allowed at this pace and the budget (early stop may end sooner).
- */
-function epochLine(r: EpochRecord, maxEpochs: number, deadline: number): string {
-  const perEpoch = r.epoch > 0 ? r.elapsedMs / r.epoch : 0;
-  const leftMs = Math.max(0, Math.min((maxEpochs - r.epoch) * perEpoch, deadline - Date.now()));
-  const left = leftMs >= 60_000 ? `${Math.ceil(leftMs / 60_000)} min` : `${Math.ceil(leftMs / 1000)} s`;
-  return [
-    `Epoch ${r.epoch}/${maxEpochs}`,
-    r.loss === null ? null : `loss ${r.loss.toFixed(4)}`,
-    `val loss ${r.valLoss.toFixed(4)}`,
-    `val accuracy ${(r.valAccuracy * 100).toFixed(1)} %`,
-    r.imagesPerSec === null ? null : `${Math.round(r.imagesPerSec)} images/s`,
-    r.epoch > 0 ? `≤ ${left} left` : null,
-  ]
-    .filter((part) => part !== null)
-    .join(' · ');
-}
-
-function describe(p: Params): string {
-  return Object.entries(p)
-    .map(([k, v]) => `${k} ${v}`)
-    .join(', ');
 }
 
 function metadataFor(spec: WorkerSpec, source: Source, head: Head, metrics: ClassificationMetrics) {

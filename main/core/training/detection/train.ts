@@ -26,8 +26,8 @@ import { evaluateDetections, type DetectionEvaluation, type Detection, type Grou
 import { prCurves } from '../../evaluation/pr-curve';
 import { pool } from '../../jobs/pool';
 import { findFeatureLayer, layerOutput, splitForFineTune } from '../backbones/cut';
-import { fit, improves, range, snapshotModels, type FitResult, type FitSpec, type Snapshot, type Validation } from '../fit';
-import { sampleTrials, type ParamSpace, type Params } from '../hpo';
+import { epochLine, fit, improves, range, snapshotModels, type FitResult, type FitSpec, type Snapshot, type Validation } from '../fit';
+import { describeParams, sampleTrials, type ParamSpace, type Params } from '../hpo';
 import { toBatch, type Preprocessing } from '../images';
 import type { TrainOutcome, WorkerEvent, WorkerSpec } from '../protocol';
 import { loadModel, saveModel } from '../saved-model';
@@ -210,7 +210,7 @@ export async function trainDetector(spec: WorkerSpec, io: DetectionIO): Promise<
       const searchEnd = Date.now() + (deadline - Date.now()) * 0.3;
       for (const [index, trialParams] of trials.entries()) {
         if (io.stopRequested() || Date.now() >= searchEnd) break;
-        io.emit({ type: 'progress', phase: 'search', done: index, total: trials.length, message: `Search: trial ${index + 1} of ${trials.length} (${describe(trialParams)})` });
+        io.emit({ type: 'progress', phase: 'search', done: index, total: trials.length, message: `Search: trial ${index + 1} of ${trials.length} (${describeParams(trialParams)})` });
         const started = Date.now();
         const trial: HpoTrial = { index, params: trialParams, status: 'running', metric: null, valAccuracy: null, epochs: 0, durationMs: 0 };
         io.emit({ type: 'trial', trial });
@@ -233,7 +233,7 @@ export async function trainDetector(spec: WorkerSpec, io: DetectionIO): Promise<
       if (chosen) {
         chosen.state.restore();
         chosen.state.dispose();
-        log(`search chose ${describe(chosen.params)} (validation mAP@0.5 ${chosen.best.metric.toFixed(3)}, loss ${chosen.best.loss.toFixed(4)})`);
+        log(`search chose ${describeParams(chosen.params)} (validation mAP@0.5 ${chosen.best.metric.toFixed(3)}, loss ${chosen.best.loss.toFixed(4)})`);
       }
     }
     const finalParams = chosen?.params ?? plan.defaults;
@@ -260,7 +260,7 @@ export async function trainDetector(spec: WorkerSpec, io: DetectionIO): Promise<
     });
     const finalResult = await fitBase(trainable, null, maxEpochs, spec.limits?.patience ?? plan.patience, deadline, async (record, improved, validation) => {
       io.emit({ type: 'epoch', record });
-      io.emit({ type: 'progress', phase: 'train', done: record.epoch, total: maxEpochs, message: epochLine(record, validation, maxEpochs, deadline) });
+      io.emit({ type: 'progress', phase: 'train', done: record.epoch, total: maxEpochs, message: epochLine(record, maxEpochs, deadline, [`val mAP@0.5 ${validation.metric.toFixed(3)}`, `COCO mAP ${(validation.evaluation.cocoMAP ?? 0).toFixed(3)}`]) });
       if (improved && Date.now() - lastCheckpoint >= CHECKPOINT_EVERY_MS) {
         lastCheckpoint = Date.now();
         const metrics = metricsOf(validation, spec.labels, evalScenes.length);
@@ -352,30 +352,6 @@ function metricsOf(v: DetValidation, labels: readonly string[], samples: number)
     per_class: perClass,
     pr_curves: prCurves(Object.fromEntries(labels.flatMap((label) => (v.evaluation.classes[label] ? [[label, v.evaluation.classes[label]!]] : [])))),
   };
-}
-
-/** "Epoch 12/80 · loss … · val loss … · val mAP@0.5 … · 40 images/s · ≤ 4 min left". */
-function epochLine(r: EpochRecord, v: DetValidation, maxEpochs: number, deadline: number): string {
-  const perEpoch = r.epoch > 0 ? r.elapsedMs / r.epoch : 0;
-  const leftMs = Math.max(0, Math.min((maxEpochs - r.epoch) * perEpoch, deadline - Date.now()));
-  const left = leftMs >= 60_000 ? `${Math.ceil(leftMs / 60_000)} min` : `${Math.ceil(leftMs / 1000)} s`;
-  return [
-    `Epoch ${r.epoch}/${maxEpochs}`,
-    r.loss === null ? null : `loss ${r.loss.toFixed(4)}`,
-    `val loss ${r.valLoss.toFixed(4)}`,
-    `val mAP@0.5 ${v.metric.toFixed(3)}`,
-    `COCO mAP ${(v.evaluation.cocoMAP ?? 0).toFixed(3)}`,
-    r.imagesPerSec === null ? null : `${Math.round(r.imagesPerSec)} images/s`,
-    r.epoch > 0 ? `≤ ${left} left` : null,
-  ]
-    .filter((part) => part !== null)
-    .join(' · ');
-}
-
-function describe(p: Params): string {
-  return Object.entries(p)
-    .map(([k, v]) => `${k} ${v}`)
-    .join(', ');
 }
 
 // ---- data
