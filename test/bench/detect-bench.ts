@@ -15,6 +15,7 @@ import { trainDetector } from '../../main/core/training/detection/train';
 import type { BackboneSpec, TrainImage } from '../../main/core/training/protocol';
 import { SHARED_MISSING, sharedDataset, tempDir } from '../helpers/fixtures';
 import { NSFWJS_MISSING, nsfwjsBackbone, nsfwjsModelDir } from './standin-backbone';
+import { nodeHostIO } from '../../main/core/training/node-io';
 
 const CASES: Record<string, { algorithm: Algorithm; backbone: 'standin' | 'none'; minutes: number }> = {
   fast: { algorithm: 'fast', backbone: 'standin', minutes: 10 },
@@ -65,6 +66,7 @@ try {
     const outcome = await trainDetector(
       { runId: n + 1, runDir: join(work.dir, name), algorithm: c.algorithm, device: 'auto', seed, budgetMs: minutes * 60_000, hpo: true, labels, images, backbone: c.backbone === 'standin' ? standin : null, baseModel: null },
       {
+        ...nodeHostIO,
         emit: (e) => {
           if (e.type === 'backend') backend = e.backend.detail;
           else if (e.type === 'log') console.log(`  ${name}: ${e.message}`);

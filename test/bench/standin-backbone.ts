@@ -93,12 +93,13 @@ async function main(): Promise<void> {
   await tf.setBackend('wasm');
   await tf.ready();
   const { loadLayers, findFeatureLayer, splitForFineTune, featureExtractor, maxAbsDiff } = await import('../../main/core/training/backbones/cut');
+  const { diskModels } = await import('../../main/core/training/saved-model');
   const dest = resolve(process.argv[2] ?? join(tmpdir(), 'autolearn-nsfwjs-backbone'));
   let t = performance.now();
   await nsfwjsBackbone(dest);
   console.log(`unwrapped into ${dest} in ${(performance.now() - t).toFixed(0)} ms`);
   t = performance.now();
-  const model = await loadLayers(dest);
+  const model = await loadLayers(diskModels, dest);
   console.log(`loaded: ${model.layers.length} layers, ${model.countParams()} params in ${(performance.now() - t).toFixed(0)} ms`);
   console.log('last layers:', model.layers.slice(-10).map((l) => `${l.name}(${l.getClassName()}) ${JSON.stringify(l.outputShape)}`).join('\n  '));
   const auto = findFeatureLayer(model);

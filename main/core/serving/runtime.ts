@@ -12,7 +12,8 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { decode as decodeBmp } from 'bmp-ts';
 import sharp from 'sharp';
 import { StudioError, type EasResult, type InstanceType } from '../../shared/api';
-import { decodeSquare, toBatch } from '../training/images';
+import { decodeSquare } from '../training/decode';
+import { toBatch } from '../training/images';
 import { loadLayers } from '../training/backbones/cut';
 import { isDetectionMetadata, type DetectionModelMetadata } from '../training/detection/metadata';
 import { Charset, type CharsetJson } from '../training/ocr/charset';
@@ -20,7 +21,7 @@ import { decodeRgb, type RgbImage } from '../training/ocr/crops';
 import { RECOGNIZER_DIR, recognizeBoxes } from '../training/ocr/recognize';
 import { Detector } from '../training/detection/predict';
 import type { ModelMetadata } from '../training/model-metadata';
-import { loadModel } from '../training/saved-model';
+import { diskModels, loadModel } from '../training/saved-model';
 import { initBackend, type DeviceChoice } from '../training/tf/backend';
 import { EasError } from './protocol';
 
@@ -68,7 +69,7 @@ const LOADERS: Partial<Record<InstanceType, Loader>> = {
     if (!ocr) throw new StudioError('io_error', `${dir}: metadata.json of an OCR model has no "ocr" section`);
     // The text detector is the folder's model.json; its metadata is the detector's plus the "ocr" section.
     const detector = new Detector(model, { ...meta, type: 'detection' } as unknown as DetectionModelMetadata);
-    const recognizer = await loadLayers(join(dir, RECOGNIZER_DIR));
+    const recognizer = await loadLayers(diskModels, join(dir, RECOGNIZER_DIR));
     return new OcrModel(detector, recognizer, Charset.fromJSON(ocr.charset), meta);
   },
 };

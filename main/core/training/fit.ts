@@ -8,6 +8,24 @@
 
 import * as tf from '@tensorflow/tfjs-core';
 import type { EpochRecord, StopReason } from '../../shared/api';
+
+/**
+ * Lets queued messages (a stop request) in. setImmediate in Node; a MessageChannel round trip in a
+ * browser worker, where setTimeout(0) would be clamped to 4 ms per call.
+ */
+export function yieldToEvents(): Promise<void> {
+  const immediate = (globalThis as { setImmediate?: (f: () => void) => void }).setImmediate;
+  if (immediate) return new Promise((r) => immediate(r));
+  return new Promise((r) => {
+    const channel = new MessageChannel();
+    channel.port1.addEventListener('message', () => {
+      channel.port1.close();
+      r();
+    });
+    channel.port1.start();
+    channel.port2.postMessage(null);
+  });
+}
 import { shuffle } from '../datasets/split';
 
 export interface Snapshot {
@@ -115,7 +133,7 @@ export async function fit<V extends Validation>(spec: FitSpec<V>): Promise<FitRe
         cost!.dispose();
         batches++;
         // Let IPC messages (a stop request) in between batches.
-        await new Promise((r) => setImmediate(r));
+        await yieldToEvents();
       }
       const seconds = (performance.now() - t0) / 1000;
       const val = await spec.validate();
@@ -178,8 +196,8 @@ export function classifierFit(spec: ClassifierFitSpec): FitSpec {
       const y = tf.oneHot(tf.tensor1d(indices.map((i) => spec.trainLabels[i]!), 'int32'), spec.classes);
       return tf.losses.softmaxCrossEntropy(y, spec.forward(x, true), undefined, spec.labelSmoothing) as tf.Scalar;
     },
-    validate: () => {
-      const v = scoreValidation(spec);
+    validate: async () => {
+      const v = await scoreValidation(spec);
       return { loss: v.loss, metric: v.accuracy };
     },
     monitor: 'loss',
@@ -193,7 +211,7 @@ export interface ValScores {
 }
 
 /** Validation loss, accuracy and class probabilities, in batches without dropout. */
-export function scoreValidation(spec: Pick<ClassifierFitSpec, 'valCount' | 'valLabels' | 'classes' | 'makeBatch' | 'forward' | 'batchSize'>): ValScores {
+export async function scoreValidation(spec: Pick<ClassifierFitSpec, 'valCount' | 'valLabels' | 'classes' | 'makeBatch' | 'forward' | 'batchSize'>): Promise<ValScores> {
   const probabilities = new Float32Array(spec.valCount * spec.classes);
   let loss = 0;
   let correct = 0;
@@ -203,7 +221,8 @@ export function scoreValidation(spec: Pick<ClassifierFitSpec, 'valCount' | 'valL
       const x = spec.makeBatch(indices, 'val', 0);
       return tf.softmax(spec.forward(x, false));
     });
-    const p = probs.dataSync();
+    // Asynchronous reads only: WebGPU's synchronous read path breaks in a browser training host.
+    const p = (await probs.data()) as Float32Array;
     probs.dispose();
     indices.forEach((sample, row) => {
       let best = 0;

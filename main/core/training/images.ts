@@ -1,27 +1,12 @@
-// Image input pipeline: sharp decodes (EXIF-rotated, centre-cropped square, RGB) and plain JS
-// augments the decoded pixels, so every tfjs backend gets the same float input.
+// Image input pipeline: sharp decodes on the Node side (./decode), and plain JS here augments the
+// decoded pixels, so every tfjs backend, in a Node process or a browser context, gets the same input.
 
-import sharp from 'sharp';
 import type * as tf from '@tensorflow/tfjs-core';
 import { StudioError } from '../../shared/api';
 
 import type { Preprocessing } from './backbones/zoo';
 
 export type { Preprocessing };
-
-/** Decodes an image file to `size`×`size` RGB bytes: the centred square crop, as Teachable Machine does. */
-export async function decodeSquare(source: string | Buffer, size: number, name = typeof source === 'string' ? source : 'image'): Promise<{ pixels: Uint8Array; width: number; height: number }> {
-  try {
-    const image = sharp(source, { failOn: 'none' }).rotate();
-    const meta = await image.metadata();
-    const { data } = await image.resize(size, size, { fit: 'cover', position: 'centre' }).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
-    // metadata() reports the stored frame; a 90° EXIF orientation swaps what people see.
-    const swap = (meta.orientation ?? 1) >= 5;
-    return { pixels: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: (swap ? meta.height : meta.width) ?? size, height: (swap ? meta.width : meta.height) ?? size };
-  } catch (err) {
-    throw new StudioError('invalid_input', `${name}: cannot decode image (${err instanceof Error ? err.message : String(err)})`, 'image');
-  }
-}
 
 /**
  * One random view of a decoded square: crop of 65–100 % of the side (scaled by `strength`) at a

@@ -3,27 +3,10 @@
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { StudioError, type Algorithm, type InstanceType, type ModelMetrics } from '../../shared/api';
-import type { Preprocessing } from './images';
+import { StudioError } from '../../shared/api';
+import { METADATA_FILE, type ModelMetadata } from './model-format';
 
-export const METADATA_FILE = 'metadata.json';
-
-export interface ModelMetadata {
-  format: 'autolearn-model';
-  version: 1;
-  type: InstanceType;
-  labels: string[];
-  preprocessing: Preprocessing;
-  algorithm: Algorithm;
-  /** Backbone id (zoo or imported), or null for a network trained from scratch. */
-  backbone: string | null;
-  /** Units of the head's hidden layer (0: linear head). */
-  headUnits: number;
-  runId: number;
-  baseModelId: number | null;
-  createdAt: string;
-  metrics: ModelMetrics | null;
-}
+export { METADATA_FILE, type ModelMetadata } from './model-format';
 
 export async function readMetadata(dir: string): Promise<ModelMetadata> {
   const file = join(dir, METADATA_FILE);

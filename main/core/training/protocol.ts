@@ -2,6 +2,7 @@
 // under Node and Electron's utilityProcess MessagePort alike.
 
 import type { Algorithm, BackendReport, DeviceChoice, EpochRecord, HpoTrial, InstanceType, ModelMetrics, StopReason } from '../../shared/api';
+import type { HostIO } from './host-io';
 import type { Preprocessing } from './images';
 
 export interface TrainImage {
@@ -84,8 +85,8 @@ export type WorkerEvent =
 
 export type HostMessage = { type: 'start'; spec: WorkerSpec } | { type: 'stop' };
 
-/** What the trainer needs from its host: a way to report, and whether the user asked to stop. */
-export interface TrainerIO {
+/** What the trainer needs from its host: a way to report, whether the user asked to stop, and the host's backend, images and model folders. */
+export interface TrainerIO extends HostIO {
   emit(event: WorkerEvent): void;
   stopRequested(): boolean;
 }

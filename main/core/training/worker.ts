@@ -6,6 +6,7 @@ import { StudioError } from '../../shared/api';
 import { trainClassifier } from './classification/train';
 import { trainDetector } from './detection/train';
 import { trainOcr } from './ocr/train';
+import { nodeHostIO } from './node-io';
 import type { HostMessage, WorkerEvent } from './protocol';
 
 interface ParentPort {
@@ -34,7 +35,7 @@ onMessage((message) => {
   }
   if (started) return;
   started = true;
-  const io = { emit: send, stopRequested: () => stop };
+  const io = { ...nodeHostIO, emit: send, stopRequested: () => stop };
   const training = message.spec.type === 'detection' ? trainDetector(message.spec, io) : message.spec.type === 'ocr' ? trainOcr(message.spec, io) : trainClassifier(message.spec, io);
   training.then(
     (outcome) => send({ type: 'done', outcome }),

@@ -12,6 +12,7 @@ import { readMetadata } from '../../../main/core/training/model-metadata';
 import { initBackend } from '../../../main/core/training/tf/backend';
 import { tempDir } from '../../helpers/fixtures';
 import { classificationOf, colourFolder, saveColourBackbone } from '../../helpers/training';
+import { nodeHostIO } from '../../../main/core/training/node-io';
 
 let root: { dir: string; cleanup: () => void };
 let backboneDir: string;
@@ -52,6 +53,7 @@ async function train(s: WorkerSpec, stopWhen?: (e: WorkerEvent) => boolean) {
   const events: WorkerEvent[] = [];
   let stop = false;
   const outcome = await trainClassifier(s, {
+    ...nodeHostIO,
     emit: (e) => {
       events.push(e);
       if (stopWhen?.(e)) stop = true;

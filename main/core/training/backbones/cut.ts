@@ -11,7 +11,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { StudioError } from '../../../shared/api';
-import { folderIO } from './folder-io';
+import { storeHandler, type ModelStore } from '../host-io';
 
 type Layer = tfl.LayersModel['layers'][number];
 type LayerNode = Layer['inboundNodes'][number];
@@ -19,9 +19,9 @@ type Sym = tfl.SymbolicTensor;
 type Shape = Array<number | null>;
 
 /** Loads the tfjs layers model in `dir` (model.json + weights). */
-export async function loadLayers(dir: string): Promise<tfl.LayersModel> {
+export async function loadLayers(store: ModelStore, dir: string): Promise<tfl.LayersModel> {
   try {
-    return await tfl.loadLayersModel(folderIO(dir));
+    return await tfl.loadLayersModel(storeHandler(store, dir));
   } catch (err) {
     if (err instanceof StudioError) throw err;
     throw new StudioError('invalid_input', `could not load the tfjs layers model in ${dir}: ${(err as Error).message}`);

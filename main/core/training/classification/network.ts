@@ -95,18 +95,29 @@ export function initHeadFrom(core: typeof tf, head: Head, base: SavedParts, base
   if (hiddenLayer && base.hidden) hiddenLayer.setWeights([base.hidden.kernel, base.hidden.bias]);
   const logitsLayer = head.layers.find((l) => l.name.startsWith(LOGITS))!;
   const [kernel, bias] = logitsLayer.getWeights();
-  const k = kernel!.arraySync() as number[][];
-  const b = bias!.arraySync() as number[];
-  const bk = base.logits.kernel.arraySync() as number[][];
-  const bb = base.logits.bias.arraySync() as number[];
-  let reused = 0;
-  labels.forEach((label, j) => {
-    const i = baseLabels.indexOf(label);
-    if (i < 0) return;
-    reused++;
-    for (let r = 0; r < k.length; r++) k[r]![j] = bk[r]![i]!;
-    b[j] = bb[i]!;
-  });
-  logitsLayer.setWeights([core.tensor2d(k), core.tensor1d(b)]);
+  const { picks, reused } = columnPicks(labels, baseLabels);
+  logitsLayer.setWeights(core.tidy(() => [pickColumns(core, kernel!, base.logits.kernel, picks, 1), pickColumns(core, bias!, base.logits.bias, picks, 0)]));
   return reused;
+}
+
+/** For each label: its column in [fresh columns, then the base's columns]. */
+export function columnPicks(labels: readonly string[], baseLabels: readonly string[]): { picks: number[]; reused: number } {
+  let reused = 0;
+  const picks = labels.map((label, j) => {
+    const i = baseLabels.indexOf(label);
+    if (i < 0) return j;
+    reused++;
+    return labels.length + i;
+  });
+  return { picks, reused };
+}
+
+/**
+ * `fresh` with the picked columns (along `axis`) taken from `base` instead. Done with tensor ops,
+ * not by reading the weights out: synchronous reads break WebGPU in a browser training host.
+ */
+export function pickColumns(core: typeof tf, fresh: tf.Tensor, base: tf.Tensor, picks: number[], axis: number): tf.Tensor {
+  // The add makes a tensor of its own: WASM's Gather returns a reshape of an internal 4-D result,
+  // whose stored shape its fused conv/matmul kernels then reject as a bias.
+  return core.add(core.gather(core.concat([fresh, base], axis), core.tensor1d(picks, 'int32'), axis), 0);
 }

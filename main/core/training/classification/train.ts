@@ -3,20 +3,18 @@
 // augmented views, with a warm-up and a cosine schedule. Without a backbone both train a small
 // network from scratch. A short hyperparameter search runs first, inside the time budget.
 
-import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { StudioError, type ClassificationMetrics, type EpochRecord, type HpoTrial, type StopReason } from '../../../shared/api';
 import { seededRandom, shuffle } from '../../datasets/split';
 import { pool } from '../../jobs/pool';
 import { featureExtractor, findFeatureLayer, loadLayers, splitForFineTune } from '../backbones/cut';
-import { classifierFit, epochLine, fit, range, scoreValidation, snapshotModels, type ClassifierFitSpec as FitSpec, type FitResult, type Snapshot } from '../fit';
+import { classifierFit, epochLine, fit, yieldToEvents, range, scoreValidation, snapshotModels, type ClassifierFitSpec as FitSpec, type FitResult, type Snapshot } from '../fit';
 import { describeParams, sampleTrials, type ParamSpace, type Params } from '../hpo';
-import { augmentView, decodeSquare, mirror, toBatch, type Preprocessing } from '../images';
+import { augmentView, mirror, toBatch, type Preprocessing } from '../images';
 import type { TrainerIO, TrainOutcome, WorkerSpec } from '../protocol';
 import { scoreProbabilities } from '../metrics';
-import { loadModel, saveModel } from '../saved-model';
-import { initBackend } from '../tf/backend';
+import { loadModel, saveModel, type ModelStore } from '../host-io';
 import { asBackbone, assemble, initHeadFrom, makeHead, scratchBackbone, splitSaved, type Head, type SavedParts } from './network';
 
 const SCRATCH_PRE = { scale: 1 / 127.5, offset: -1 };
@@ -92,7 +90,7 @@ export async function trainClassifier(spec: WorkerSpec, io: TrainerIO): Promise<
     if (io.stopRequested()) throw new Interrupted('user');
     if (Date.now() >= deadline) throw new Interrupted('time_budget');
   };
-  const backend = await initBackend(spec.device);
+  const backend = await io.initBackend(spec.device);
   io.emit({ type: 'backend', backend });
   log(`backend: ${backend.detail}${backend.skipped.length ? ` (not used: ${backend.skipped.join('; ')})` : ''}`);
 
@@ -101,7 +99,7 @@ export async function trainClassifier(spec: WorkerSpec, io: TrainerIO): Promise<
   let source: Source | null = null;
   const params: Record<string, unknown> = { seed: spec.seed, budgetMs: spec.budgetMs };
   try {
-    source = await openSource(spec, log);
+    source = await openSource(spec, io.models, log);
     params.backbone = source.backboneId ?? 'none (trained from scratch)';
     params.inputSize = source.pre.size;
     const decoded = await decodeAll(spec, source.pre.size, io, check);
@@ -187,15 +185,15 @@ export async function trainClassifier(spec: WorkerSpec, io: TrainerIO): Promise<
     const trainable = chosen?.trainable ?? plan.build(finalParams, spec.seed, maxEpochs);
 
     // ---- final training with checkpoints of the best epoch (kept if the process dies).
-    const checkpointDir = join(spec.runDir, 'checkpoint');
+    const checkpointDir = io.models.dir(spec.runDir, 'checkpoint');
     let lastCheckpoint = 0;
     const finalResult = await fitBase(trainable, null, maxEpochs, spec.limits?.patience ?? plan.patience, deadline, async (record, improved) => {
       io.emit({ type: 'epoch', record });
       io.emit({ type: 'progress', phase: 'train', done: record.epoch, total: maxEpochs, message: epochLine(record, maxEpochs, deadline, [`val accuracy ${(record.valAccuracy * 100).toFixed(1)} %`]) });
       if (improved && Date.now() - lastCheckpoint >= CHECKPOINT_EVERY_MS) {
         lastCheckpoint = Date.now();
-        const metrics = metricsOf(trainable, decoded, spec.labels, plan!.batchSize);
-        await saveModel(checkpointDir, assemble(source!.backbone, trainable.head, source!.pre.size), metadataFor(spec, source!, trainable.head, metrics));
+        const metrics = await metricsOf(trainable, decoded, spec.labels, plan!.batchSize);
+        await saveModel(io.models, checkpointDir, assemble(source!.backbone, trainable.head, source!.pre.size), metadataFor(spec, source!, trainable.head, metrics));
         io.emit({ type: 'checkpoint', dir: checkpointDir, metrics });
       }
     });
@@ -207,10 +205,10 @@ export async function trainClassifier(spec: WorkerSpec, io: TrainerIO): Promise<
     }
 
     io.emit({ type: 'progress', phase: 'evaluate', done: 0, total: null, message: 'Evaluating the best epoch on the validation split' });
-    const metrics = metricsOf(trainable, decoded, spec.labels, plan.batchSize);
+    const metrics = await metricsOf(trainable, decoded, spec.labels, plan.batchSize);
     io.emit({ type: 'progress', phase: 'save', done: 0, total: null, message: 'Saving the model' });
-    const modelDir = join(spec.runDir, 'model');
-    const size = await saveModel(modelDir, assemble(source.backbone, trainable.head, source.pre.size), metadataFor(spec, source, trainable.head, metrics));
+    const modelDir = io.models.dir(spec.runDir, 'model');
+    const size = await saveModel(io.models, modelDir, assemble(source.backbone, trainable.head, source.pre.size), metadataFor(spec, source, trainable.head, metrics));
     trainable.dispose();
     return { stopReason, modelDir, metrics: { ...metrics, model_size: size }, epochs: finalResult.epochs, params, inputSize: source.pre.size, backbone: source.backboneId };
   } catch (err) {
@@ -268,16 +266,16 @@ function metadataFor(spec: WorkerSpec, source: Source, head: Head, metrics: Clas
 }
 
 /** Accuracy, macro and per-class precision/recall/F1, confusion matrix and loss on the validation split. */
-function metricsOf(t: Trainable, decoded: Decoded, labels: string[], batchSize: number): ClassificationMetrics {
-  const scores = scoreValidation({ valCount: decoded.valLabels.length, valLabels: decoded.valLabels, classes: labels.length, makeBatch: t.makeBatch, forward: t.forward, batchSize });
+async function metricsOf(t: Trainable, decoded: Decoded, labels: string[], batchSize: number): Promise<ClassificationMetrics> {
+  const scores = await scoreValidation({ valCount: decoded.valLabels.length, valLabels: decoded.valLabels, classes: labels.length, makeBatch: t.makeBatch, forward: t.forward, batchSize });
   return { ...scoreProbabilities(labels, decoded.valLabels, scores.probabilities), model_size: 0 };
 }
 
 // ---- where features come from
 
-async function openSource(spec: WorkerSpec, log: (m: string, level?: 'info' | 'warn') => void): Promise<Source> {
+async function openSource(spec: WorkerSpec, store: ModelStore, log: (m: string, level?: 'info' | 'warn') => void): Promise<Source> {
   if (spec.baseModel) {
-    const { model, meta } = await loadModel(spec.baseModel.dir);
+    const { model, meta } = await loadModel(store, spec.baseModel.dir);
     if (meta.type !== 'classification') throw new StudioError('invalid_input', `base model ${spec.baseModel.id} is a ${meta.type} model`, 'baseModelId');
     if (spec.backbone) log(`incremental training keeps the base model's backbone (${meta.backbone ?? 'from scratch'}); the backbone option is ignored`, 'warn');
     const added = spec.labels.filter((l) => !meta.labels.includes(l));
@@ -285,7 +283,7 @@ async function openSource(spec: WorkerSpec, log: (m: string, level?: 'info' | 'w
     return { backbone: splitSaved(model).backbone, pre: meta.preprocessing, backboneId: meta.backbone, pretrained: meta.backbone !== null, base: { parts: splitSaved(model), labels: meta.labels, headUnits: meta.headUnits } };
   }
   if (spec.backbone) {
-    const full = await loadLayers(spec.backbone.dir);
+    const full = await loadLayers(store, spec.backbone.dir);
     const layer = findFeatureLayer(full, spec.backbone.featureLayer);
     log(`backbone ${spec.backbone.id}, features from layer ${layer}`);
     return { backbone: asBackbone(featureExtractor(full, layer)), pre: spec.backbone.preprocessing, backboneId: spec.backbone.id, pretrained: true, base: null };
@@ -303,7 +301,7 @@ async function decodeAll(spec: WorkerSpec, size: number, io: TrainerIO, check: (
   await pool(range(0, spec.images.length), 4, async (i) => {
     check();
     try {
-      pixels[i] = (await decodeSquare(spec.images[i]!.path, size)).pixels;
+      pixels[i] = await io.images.square(spec.images[i]!.path, size);
     } catch (err) {
       io.emit({ type: 'log', level: 'warn', message: `left out: ${StudioError.wrap(err).message}` });
     }
@@ -343,7 +341,7 @@ async function extract(
     const per = flat.length / (out.shape[0] ?? 1);
     for (let k = 0; k < out.shape[0]!; k++) data.push(Float32Array.from(flat.subarray(k * per, (k + 1) * per)));
     io.emit({ type: 'progress', phase: 'prepare', done: Math.min(views.length, start + batch), total: views.length, message: `${what} ${Math.min(views.length, start + batch)}/${views.length}` });
-    await new Promise((r) => setImmediate(r));
+    await yieldToEvents();
   }
   return { data, shape };
 }

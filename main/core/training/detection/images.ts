@@ -1,10 +1,9 @@
 // Detection input: the image letterboxed into a square — scaled so its longer side fills the
 // input, aspect kept, placed at the top-left corner, the rest filled with grey. Boxes map with
 // x' = x · scaleX, y' = y · scaleY (scaleX/scaleY are the exact ratios of the resized size, so the
-// inverse is exact); the frame travels with the pixels so detections map back.
+// inverse is exact); the frame travels with the pixels so detections map back. Decoding (sharp) is
+// in ../decode, Node-side only.
 
-import sharp from 'sharp';
-import { StudioError } from '../../../shared/api';
 import type { Frame } from './decode';
 
 /** Letterbox fill (YOLO's grey). */
@@ -16,25 +15,6 @@ export interface Letterboxed {
   size: number;
   /** Original (displayed, EXIF-oriented) size and the scale into the input. */
   frame: Frame;
-}
-
-/** Decodes a file or buffer (EXIF-rotated, RGB) and letterboxes it into `size` × `size`. */
-export async function decodeLetterbox(source: string | Buffer, size: number, name = typeof source === 'string' ? source : 'image'): Promise<Letterboxed> {
-  try {
-    const image = sharp(source, { failOn: 'none' }).rotate();
-    const meta = await image.metadata();
-    const swap = (meta.orientation ?? 1) >= 5;
-    const width = (swap ? meta.height : meta.width) ?? 0;
-    const height = (swap ? meta.width : meta.height) ?? 0;
-    if (!(width > 0 && height > 0)) throw new Error('unknown image size');
-    const frame = frameFor(width, height, size);
-    const w = Math.round(width * frame.scaleX);
-    const h = Math.round(height * frame.scaleY);
-    const { data } = await image.resize(w, h, { fit: 'fill' }).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
-    return { pixels: letterbox(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), w, h, size), size, frame };
-  } catch (err) {
-    throw new StudioError('invalid_input', `${name}: cannot decode image (${err instanceof Error ? err.message : String(err)})`, 'image');
-  }
 }
 
 /**

@@ -2,7 +2,7 @@
 // seed's names, and how to read the network's output (levels, taps, letterbox, decoding defaults).
 
 import type { DetectionMetrics } from '../../../shared/api';
-import type { ModelMetadata } from '../model-metadata';
+import type { ModelMetadata } from '../model-format';
 import { layoutFor, type Layout, type Level } from './layout';
 
 /** Validation metrics of a detector under seed 004's names: defined with the API's other metrics. */

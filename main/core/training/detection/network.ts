@@ -10,7 +10,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { StudioError } from '../../../shared/api';
 import { cleanCutLayers, layerOutput } from '../backbones/cut';
-import { folderIO } from '../backbones/folder-io';
+import { columnPicks, pickColumns } from '../classification/network';
+import { type ModelStore } from '../host-io';
 import type { Level } from './layout';
 
 export const BACKBONE_NAME = 'backbone';
@@ -22,21 +23,21 @@ const PRIOR = 0.05;
 type Sym = tfl.SymbolicTensor;
 
 /** Loads a tfjs layers model from a folder with its input resized to `size` × `size` (convolutional backbones take any size). */
-export async function loadBackboneAt(dir: string, size: number): Promise<tfl.LayersModel> {
-  const io = folderIO(dir);
-  const load = io.load!.bind(io);
-  io.load = async () => {
-    const artifacts = await load();
-    const topology = artifacts.modelTopology as { model_config?: { config?: { layers?: unknown[] } }; config?: { layers?: unknown[] } } | undefined;
-    const layers = (topology?.model_config?.config?.layers ?? topology?.config?.layers ?? []) as Array<{ class_name?: string; config?: Record<string, unknown> }>;
-    for (const layer of layers) {
-      if (layer.class_name !== 'InputLayer' || !layer.config) continue;
-      for (const key of ['batch_input_shape', 'batch_shape', 'batchInputShape']) {
-        const shape = layer.config[key];
-        if (Array.isArray(shape) && shape.length === 4) layer.config[key] = [shape[0] ?? null, size, size, shape[3]];
+export async function loadBackboneAt(store: ModelStore, dir: string, size: number): Promise<tfl.LayersModel> {
+  const io: tf.io.IOHandler = {
+    load: async () => {
+      const artifacts = await store.read(dir);
+      const topology = artifacts.modelTopology as { model_config?: { config?: { layers?: unknown[] } }; config?: { layers?: unknown[] } } | undefined;
+      const layers = (topology?.model_config?.config?.layers ?? topology?.config?.layers ?? []) as Array<{ class_name?: string; config?: Record<string, unknown> }>;
+      for (const layer of layers) {
+        if (layer.class_name !== 'InputLayer' || !layer.config) continue;
+        for (const key of ['batch_input_shape', 'batch_shape', 'batchInputShape']) {
+          const shape = layer.config[key];
+          if (Array.isArray(shape) && shape.length === 4) layer.config[key] = [shape[0] ?? null, size, size, shape[3]];
+        }
       }
-    }
-    return artifacts;
+      return artifacts;
+    },
   };
   try {
     return await tfl.loadLayersModel(io);
@@ -202,16 +203,9 @@ export function initHeadFrom(head: tfl.LayersModel, base: tfl.LayersModel, baseL
       if (src.length === weights.length && src.every((w, i) => w.shape.join() === weights[i]!.shape.join())) layer.setWeights(src);
       continue;
     }
-    const [kernel, bias] = weights.map((w) => w.arraySync()) as [number[][][][], number[]];
-    const [bk, bb] = src.map((w) => w.arraySync()) as [number[][][][], number[]];
-    labels.forEach((label, j) => {
-      const i = baseLabels.indexOf(label);
-      if (i < 0) return;
-      reused++;
-      for (const row of kernel[0]![0]!.keys()) kernel[0]![0]![row]![j] = bk[0]![0]![row]![i]!;
-      bias[j] = bb[i]!;
-    });
-    layer.setWeights([tf.tensor4d(kernel), tf.tensor1d(bias)]);
+    const cols = columnPicks(labels, baseLabels);
+    reused += cols.reused;
+    layer.setWeights(tf.tidy(() => [pickColumns(tf, weights[0]!, src[0]!, cols.picks, 3), pickColumns(tf, weights[1]!, src[1]!, cols.picks, 0)]));
   }
   return reused;
 }

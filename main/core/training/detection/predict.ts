@@ -9,7 +9,8 @@ import { evaluateDetections, type DetectionEvaluation, type GroundTruthBox } fro
 import { toBatch } from '../images';
 import { loadModel } from '../saved-model';
 import { decodeOutput, easItems, type DecodeOptions, type DetectedBox, type EasDetection } from './decode';
-import { decodeLetterbox, frameFor } from './images';
+import { decodeLetterbox } from '../decode';
+import { frameFor } from './images';
 import type { Layout } from './layout';
 import { isDetectionMetadata, layoutOf, type DetectionModelMetadata } from './metadata';
 

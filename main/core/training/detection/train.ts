@@ -17,7 +17,6 @@
 // the user is shown and what the model is for; the heatmap loss keeps falling long after the boxes
 // stop improving (it rewards ever more confident background), so the loss alone picks late epochs.
 
-import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { StudioError, type EpochRecord, type HpoTrial, type StopReason } from '../../../shared/api';
@@ -26,15 +25,14 @@ import { evaluateDetections, type DetectionEvaluation, type Detection, type Grou
 import { prCurves } from '../../evaluation/pr-curve';
 import { pool } from '../../jobs/pool';
 import { findFeatureLayer, layerOutput, splitForFineTune } from '../backbones/cut';
-import { epochLine, fit, improves, range, snapshotModels, type FitResult, type FitSpec, type Snapshot, type Validation } from '../fit';
+import { epochLine, fit, improves, yieldToEvents, range, snapshotModels, type FitResult, type FitSpec, type Snapshot, type Validation } from '../fit';
 import { describeParams, sampleTrials, type ParamSpace, type Params } from '../hpo';
 import { toBatch, type Preprocessing } from '../images';
 import type { TrainOutcome, WorkerEvent, WorkerSpec } from '../protocol';
-import { loadModel, saveModel } from '../saved-model';
-import { initBackend } from '../tf/backend';
+import { loadModel, saveModel, type HostIO, type ModelStore } from '../host-io';
 import { augmentScene, flipView, transformBoxes } from './augment';
 import { decodeOutput, type Frame } from './decode';
-import { decodeLetterbox, PAD_VALUE } from './images';
+import { PAD_VALUE } from './images';
 import { layoutFor, levelFor, type Layout } from './layout';
 import { detectionLoss, LOCALIZATION_WEIGHT, stackTargets } from './loss';
 import { isDetectionMetadata, type DetectionMetrics, type DetectionModelMetadata } from './metadata';
@@ -49,7 +47,7 @@ export type DetectionWorkerEvent =
   | { type: 'checkpoint'; dir: string; metrics: DetectionMetrics }
   | { type: 'done'; outcome: DetectionOutcome };
 
-export interface DetectionIO {
+export interface DetectionIO extends HostIO {
   emit(event: DetectionWorkerEvent): void;
   stopRequested(): boolean;
 }
@@ -149,7 +147,7 @@ export async function trainDetector(spec: WorkerSpec, io: DetectionIO): Promise<
     if (Date.now() >= deadline) throw new Interrupted('time_budget');
   };
   if (spec.labels.length === 0) throw new StudioError('invalid_input', 'choose at least one label to detect', 'labels');
-  const backend = await initBackend(spec.device);
+  const backend = await io.initBackend(spec.device);
   io.emit({ type: 'backend', backend });
   log(`backend: ${backend.detail}${backend.skipped.length ? ` (not used: ${backend.skipped.join('; ')})` : ''}`);
 
@@ -158,7 +156,7 @@ export async function trainDetector(spec: WorkerSpec, io: DetectionIO): Promise<
   let source: Source | null = null;
   const params: Record<string, unknown> = { seed: spec.seed, budgetMs: spec.budgetMs };
   try {
-    source = await openSource(spec, log);
+    source = await openSource(spec, io.models, log);
     const size = source.pre.size;
     const trainDifficult = spec.trainDifficult ?? true;
     const scenes = await decodeScenes(spec, size, trainDifficult, io, check);
@@ -243,7 +241,7 @@ export async function trainDetector(spec: WorkerSpec, io: DetectionIO): Promise<
     params.headWidth = trainable.width;
 
     // ---- final training with checkpoints of the best epoch (kept if the process dies).
-    const checkpointDir = join(spec.runDir, 'checkpoint');
+    const checkpointDir = io.models.dir(spec.runDir, 'checkpoint');
     let lastCheckpoint = 0;
     const metadata = (metrics: DetectionMetrics | null): Omit<DetectionModelMetadata, 'format' | 'version'> => ({
       type: 'detection',
@@ -265,7 +263,7 @@ export async function trainDetector(spec: WorkerSpec, io: DetectionIO): Promise<
         lastCheckpoint = Date.now();
         const metrics = metricsOf(validation, spec.labels, evalScenes.length);
         const model = trainable.deployable();
-        await saveModel(checkpointDir, model, metadata(metrics));
+        await saveModel(io.models, checkpointDir, model, metadata(metrics));
         io.emit({ type: 'checkpoint', dir: checkpointDir, metrics });
       }
     });
@@ -281,8 +279,8 @@ export async function trainDetector(spec: WorkerSpec, io: DetectionIO): Promise<
     io.emit({ type: 'progress', phase: 'evaluate', done: 0, total: null, message: 'Evaluating the best epoch on the validation split' });
     const metrics = metricsOf(await validate(trainable), spec.labels, evalScenes.length);
     io.emit({ type: 'progress', phase: 'save', done: 0, total: null, message: 'Saving the model' });
-    const modelDir = join(spec.runDir, 'model');
-    const modelSize = await saveModel(modelDir, trainable.deployable(), metadata(metrics));
+    const modelDir = io.models.dir(spec.runDir, 'model');
+    const modelSize = await saveModel(io.models, modelDir, trainable.deployable(), metadata(metrics));
     trainable.dispose();
     return { stopReason, modelDir, metrics: { ...metrics, model_size: modelSize }, epochs: finalResult.epochs, params, inputSize: size, backbone: source.backboneId };
   } catch (err) {
@@ -312,12 +310,12 @@ async function validateDetector(t: Trainable, scenes: readonly Scene[], targets:
       const l = detectionLoss(output, batch, layout);
       return [output, tf.stack([l.classification, l.localization, tf.scalar(batch.objects)])];
     });
-    const [c, l, n] = parts.dataSync();
+    const [c, l, n] = await parts.data();
     parts.dispose();
     cls += c! * n!;
     loc += l! * n!;
     objects += n!;
-    const data = out.dataSync();
+    const data = (await out.data()) as Float32Array;
     out.dispose();
     const per = data.length / indices.length;
     indices.forEach((i, row) => {
@@ -326,7 +324,7 @@ async function validateDetector(t: Trainable, scenes: readonly Scene[], targets:
         detections.push({ image: scene.key, label: d.label, score: d.score, xmin: d.xmin, ymin: d.ymin, xmax: d.xmax, ymax: d.ymax });
       }
     });
-    await new Promise((r) => setImmediate(r));
+    await yieldToEvents();
   }
   const truth = new Map(scenes.map((s) => [s.key, s.truth]));
   const evaluation = evaluateDetections(truth, detections);
@@ -362,9 +360,9 @@ function inputSizeFor(spec: WorkerSpec, pretrained: boolean): number {
   return Math.max(32, Math.round(wanted / 32) * 32);
 }
 
-async function openSource(spec: WorkerSpec, log: (m: string, level?: 'info' | 'warn') => void): Promise<Source> {
+async function openSource(spec: WorkerSpec, store: ModelStore, log: (m: string, level?: 'info' | 'warn') => void): Promise<Source> {
   if (spec.baseModel) {
-    const { model, meta } = await loadModel(spec.baseModel.dir);
+    const { model, meta } = await loadModel(store, spec.baseModel.dir);
     if (!isDetectionMetadata(meta)) throw new StudioError('invalid_input', `base model ${spec.baseModel.id} is a ${meta.type} model, not a detector`, 'baseModelId');
     if (spec.backbone) log(`incremental training keeps the base model's backbone (${meta.backbone ?? 'from scratch'}); the backbone option is ignored`, 'warn');
     const added = spec.labels.filter((l) => !meta.labels.includes(l));
@@ -378,7 +376,7 @@ async function openSource(spec: WorkerSpec, log: (m: string, level?: 'info' | 'w
   const fast = spec.algorithm === 'fast';
   if (spec.backbone) {
     const size = inputSizeFor(spec, true);
-    const full = await loadBackboneAt(spec.backbone.dir, size);
+    const full = await loadBackboneAt(store, spec.backbone.dir, size);
     const layer = findFeatureLayer(full, spec.backbone.featureLayer);
     const taps = pyramidTaps(full, layer, size, fast ? 2 : 3);
     log(`backbone ${spec.backbone.id} at ${size}×${size}, pyramid taps ${taps.layers.map((l, i) => `${l} (stride ${taps.strides[i]})`).join(', ')}`);
@@ -430,7 +428,7 @@ async function decodeScenes(spec: WorkerSpec, size: number, trainDifficult: bool
     check();
     const image = spec.images[i]!;
     try {
-      const { pixels, frame } = await decodeLetterbox(image.path, size);
+      const { pixels, frame } = await io.images.letterbox(image.path, size);
       // Boxes refer to image.width × image.height when given (the indexed size); rescale if the decoded frame differs.
       const rx = image.width ? frame.width / image.width : 1;
       const ry = image.height ? frame.height / image.height : 1;
@@ -469,7 +467,7 @@ async function extract(run: (x: tf.Tensor4D) => tf.Tensor[], images: (i: number)
     tf.dispose(outs);
     idx.forEach((_, k) => data.push(flats.map((f) => f.slice((k * f.length) / idx.length, ((k + 1) * f.length) / idx.length))));
     ctx.io.emit({ type: 'progress', phase: 'prepare', done: Math.min(count, start + batch), total: count, message: `${what} ${Math.min(count, start + batch)}/${count}` });
-    await new Promise((r) => setImmediate(r));
+    await yieldToEvents();
   }
   return { data, shapes };
 }

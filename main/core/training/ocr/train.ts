@@ -36,12 +36,12 @@ export async function trainOcr(spec: WorkerSpec, io: TrainerIO): Promise<TrainOu
     baseModel: null,
   };
   const detection = await trainDetector(detectorSpec, {
+    ...io,
     emit: (e) => {
       if (e.type === 'log') io.emit({ ...e, message: `text detection: ${e.message}` });
       else if (e.type === 'progress') io.emit({ ...e, message: `Stage 1/2, text detection: ${e.message}` });
       else if (e.type === 'backend') io.emit(e);
     },
-    stopRequested: io.stopRequested,
   });
   if (!detection.modelDir || !detection.metrics) {
     return { stopReason: detection.stopReason, modelDir: null, metrics: null, epochs: 0, params: { detector: detection.params }, inputSize: detection.inputSize, backbone: detection.backbone };

@@ -5,6 +5,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StudioError } from '../../../../main/shared/api';
 import { featureExtractor, findFeatureLayer, loadLayers, maxAbsDiff, splitForFineTune } from '../../../../main/core/training/backbones/cut';
+import { diskModels } from '../../../../main/core/training/saved-model';
 import { folderIO } from '../../../../main/core/training/backbones/folder-io';
 import { BackboneStore } from '../../../../main/core/training/backbones/store';
 import { nsfwjsBackbone, nsfwjsModelDir, NSFWJS_MISSING } from '../../../bench/standin-backbone';
@@ -183,7 +184,7 @@ describe('featureExtractor / splitForFineTune', () => {
     for (const [name, m, xin] of [['fe', fe, x], ['upper', upper, lower.predict(x) as tf.Tensor]] as const) {
       const dir = join(root, `saved-${name}`);
       await m.save(folderIO(dir));
-      const back = await loadLayers(dir);
+      const back = await loadLayers(diskModels, dir);
       expect(maxAbsDiff(back.predict(xin) as tf.Tensor, m.predict(xin) as tf.Tensor), name).toBe(0);
     }
   });
@@ -191,9 +192,9 @@ describe('featureExtractor / splitForFineTune', () => {
   it('works on a saved and reloaded backbone (loadLayers)', async () => {
     const dir = join(root, 'v1');
     await saveTinyBackbone(dir, 'v1');
-    const m = await loadLayers(dir);
+    const m = await loadLayers(diskModels, dir);
     expect(splitForFineTune(m, findFeatureLayer(m)).cut).toBe('conv_dw_12_relu');
-    const err = await loadLayers(join(root, 'nope')).then(
+    const err = await loadLayers(diskModels, join(root, 'nope')).then(
       () => null,
       (e: unknown) => e as StudioError,
     );
@@ -208,7 +209,7 @@ describe.skipIf(!nsfwjsModelDir())('nsfwjs MobileNetV2 stand-in', () => {
     expect(resolved.preprocessing).toEqual({ size: 224, scale: 1 / 255, offset: 0 });
     // The stand-in's top layers were tuned for nsfwjs' classes: its backbone.json names a lower layer.
     expect(resolved.featureLayer).toBe('block_15_add');
-    const m = await loadLayers(resolved.dir);
+    const m = await loadLayers(diskModels, resolved.dir);
     expect(findFeatureLayer(m)).toBe('out_relu');
     const split = splitForFineTune(m, 'out_relu');
     expect(split.cut).toBe('block_13_project_BN');

@@ -8,6 +8,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { StudioError } from '../../../../main/shared/api';
 import { loadLayers } from '../../../../main/core/training/backbones/cut';
+import { diskModels } from '../../../../main/core/training/saved-model';
 import { downloadModel, OFFLINE_HINT } from '../../../../main/core/training/backbones/download';
 import { BackboneStore } from '../../../../main/core/training/backbones/store';
 import { BACKBONES, DEFAULT_BACKBONE, type BackboneEntry } from '../../../../main/core/training/backbones/zoo';
@@ -177,7 +178,7 @@ describe('BackboneStore: catalog backbones', () => {
     expect(Number.isNaN(Date.parse(source.downloadedAt))).toBe(false);
     expectOnly(dir, ['tiny_v2']);
     expect(store.list().find((b) => b.id === 'tiny_v2')).toMatchObject({ cached: true });
-    const model = await loadLayers(r.dir);
+    const model = await loadLayers(diskModels, r.dir);
     expect(model.outputs[0]!.shape).toEqual([null, 4, 4, 32]);
 
     // A later run (new store object): no request at all.
@@ -322,7 +323,7 @@ describe('BackboneStore: imported folders', () => {
     const byId = await new BackboneStore(dir, { catalog }).resolve(r.id);
     expect(byId).toEqual(r);
     expect(store.list().filter((b) => b.source === 'imported')).toEqual([{ id: r.id, title: `imported from ${src}`, source: 'imported', cached: true, dir: r.dir, importedFrom: src }]);
-    const loaded = await loadLayers(r.dir);
+    const loaded = await loadLayers(diskModels, r.dir);
     const x = tf.randomUniform([1, 32, 32, 3], -1, 1, 'float32', 5);
     expect(Array.from((loaded.predict(x) as tf.Tensor).dataSync())).toEqual(Array.from((model.predict(x) as tf.Tensor).dataSync()));
 

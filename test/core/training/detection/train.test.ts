@@ -16,6 +16,7 @@ import { tempDir } from '../../../helpers/fixtures';
 import { saveTinyBackbone } from '../../../helpers/tiny-backbone';
 import { saveColourBackbone } from '../../../helpers/training';
 import { SHAPES, writeScenes } from './scenes';
+import { nodeHostIO } from '../../../../main/core/training/node-io';
 
 let root: { dir: string; cleanup: () => void };
 let colourDir: string;
@@ -60,6 +61,7 @@ async function run(s: WorkerSpec, stopWhen?: (e: DetectionWorkerEvent) => boolea
   const events: DetectionWorkerEvent[] = [];
   let stop = false;
   const outcome = await trainDetector(s, {
+    ...nodeHostIO,
     emit: (e) => {
       events.push(e);
       if (stopWhen?.(e)) stop = true;
