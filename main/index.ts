@@ -66,6 +66,9 @@ async function switchWorkspace(dir: string): Promise<void> {
   win?.webContents.reload();
 }
 
+// WebGPU for the browser training host's hidden window (still behind a flag on Linux).
+app.commandLine.appendSwitch('enable-unsafe-webgpu');
+
 async function start(): Promise<void> {
   await app.whenReady();
   // Workspace: --workspace DIR, else $AUTOLEARN_HOME (both resolved by the core), else userData.

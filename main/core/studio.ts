@@ -61,6 +61,7 @@ import { parse, schemas } from './validate';
 import { openDb, schemaVersion, sql, type Db } from './workspace/db';
 import type { Inference } from './training/inference';
 import type { ServiceManager } from './serving/manager';
+import type { BrowserHosts } from './training/browser/hosts';
 import { Training, type TrainingOptions } from './training/service';
 
 export type { MediaFile } from './media/media';
@@ -150,9 +151,15 @@ export class Studio implements StudioApi {
     }
   }
 
+  /** Pages and headless browsers that train on their GPU (the browser-mode server serves their routes). */
+  get trainingHosts(): BrowserHosts {
+    return this.training.browserHosts;
+  }
+
   async close(): Promise<void> {
     if (this.servingModule) await (await this.servingModule).stopAll();
     await this.jobs.shutdown();
+    await this.training.browserHosts.close();
     this.db.close();
   }
 
@@ -185,7 +192,7 @@ export class Studio implements StudioApi {
   }
 
   async listDevices(): Promise<DeviceInfo[]> {
-    return (await import('./training/devices')).listDevices();
+    return (await import('./training/devices')).listDevices(this.training.browserHosts);
   }
 
   async createFromTemplate(input: CreateInstanceInput): Promise<{ instance: Instance; dataset: Dataset; job: JobInfo }> {

@@ -251,12 +251,17 @@ export interface ImportReport {
 /** High-speed (frozen backbone, cached features) or high-accuracy (fine-tuned upper blocks, augmentation). */
 export const ALGORITHMS = ['fast', 'accurate'] as const;
 export type Algorithm = (typeof ALGORITHMS)[number];
-export const DEVICE_CHOICES = ['auto', 'gpu', 'cpu'] as const;
+/**
+ * auto: the Node host's best (CUDA, TensorFlow, WASM). gpu: CUDA via tfjs-node-gpu when usable, else the
+ * browser host's WebGPU, then WebGL. cuda, webgpu, webgl: that one (falling back to the CPU when its
+ * self-test fails). cpu: never a GPU.
+ */
+export const DEVICE_CHOICES = ['auto', 'gpu', 'cuda', 'webgpu', 'webgl', 'cpu'] as const;
 export type DeviceChoice = (typeof DEVICE_CHOICES)[number];
 
 /** A device training can use, as found on this machine. */
 export interface DeviceInfo {
-  id: Exclude<DeviceChoice, 'auto'>;
+  id: Exclude<DeviceChoice, 'auto' | 'gpu'>;
   /** e.g. "GPU: 1 × NVIDIA GeForce RTX 4070 (CUDA via tfjs-node-gpu)", "CPU: 8 cores (WASM, 1 thread per run)". */
   label: string;
   usable: boolean;

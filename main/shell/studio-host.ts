@@ -2,7 +2,9 @@
 
 import { openStudio, type Studio } from '../core/studio';
 import { StudioError, type StudioEvent } from '../shared/api';
+import { BrowserHosts } from '../core/training/browser/hosts';
 import { utilityWorker } from './training-process';
+import { hiddenTrainingWindow } from './training-window';
 
 export class StudioHost {
   #open: { studio: Studio; workspace: string; unsubscribe: () => void } | null = null;
@@ -26,7 +28,7 @@ export class StudioHost {
   /** Opens `workspace`, then closes the previous one (so a failed open leaves it in place). */
   async open(workspace: string): Promise<void> {
     if (this.#open?.workspace === workspace) return;
-    const studio = await openStudio({ workspace, appVersion: this.#appVersion, training: { spawn: utilityWorker } });
+    const studio = await openStudio({ workspace, appVersion: this.#appVersion, training: { spawn: utilityWorker, browserHosts: new BrowserHosts({ openPage: hiddenTrainingWindow, closeAfterRun: true }) } });
     const previous = this.#open;
     this.#open = { studio, workspace, unsubscribe: studio.subscribe(this.#onEvent) };
     if (previous) await this.#release(previous);

@@ -48,8 +48,8 @@ describe('electron-builder configuration', () => {
     expect(pkg.scripts.dist).toMatch(/npm run build && electron-builder/);
   });
 
-  it('packages what npm run build makes: the main entry, the training worker, preload, renderer and the EAS processor', () => {
-    for (const file of [pkg.main.replace(/^\.\//, ''), 'out/main/training-worker.js', 'out/preload/index.cjs', 'out/renderer/index.html', 'out/processor/server.js', 'out/processor/dependencies.json', 'package.json']) {
+  it('packages what npm run build makes: the main entry, the training worker, the browser training host, preload, renderer and the EAS processor', () => {
+    for (const file of [pkg.main.replace(/^\.\//, ''), 'out/main/training-worker.js', 'out/training-host/worker.js', 'out/training-host/page.js', 'out/preload/index.cjs', 'out/renderer/index.html', 'out/processor/server.js', 'out/processor/dependencies.json', 'package.json']) {
       expect(packaged(file), file).toBe(true);
     }
     expect(packaged('out/main/index.js.map')).toBe(false);

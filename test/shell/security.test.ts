@@ -27,6 +27,14 @@ describe('renderer isolation', () => {
     for (const key of Object.keys(WEB_PREFERENCES)) expect(window, `window.ts sets ${key} itself`).not.toMatch(new RegExp(`\\b${key}\\s*:`));
   });
 
+  it('gives the hidden training window the same preferences, adding only unthrottled background work, and no preload', () => {
+    const hidden = source('main/shell/training-window.ts');
+    expect(hidden).toMatch(/webPreferences: \{ \.\.\.WEB_PREFERENCES, backgroundThrottling: false \}/);
+    expect(hidden).toMatch(/show: false/);
+    expect(hidden).not.toMatch(/preload/);
+    for (const key of Object.keys(WEB_PREFERENCES)) expect(hidden, `training-window.ts sets ${key} itself`).not.toMatch(new RegExp(`\\b${key}\\s*:`));
+  });
+
   it('blocks navigation, new windows and permission requests', () => {
     const window = source('main/shell/window.ts');
     expect(window).toMatch(/setWindowOpenHandler\([^]*?return \{ action: 'deny' \}/);

@@ -62,6 +62,8 @@ export async function startStudioServer(opts: StudioServerOptions): Promise<Stud
     }
     if (url.pathname.startsWith(RPC_PATH)) return rpc(req, res, url.pathname.slice(RPC_PATH.length));
     if (url.pathname.startsWith(MEDIA_PATH)) return media(res, url.pathname.slice(MEDIA_PATH.length));
+    // The browser training host's page and scripts (this page's workers train on its GPU).
+    if (await opts.studio.trainingHosts.handle(res, url.pathname, token)) return;
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405).end();
       return;
@@ -123,6 +125,7 @@ export async function startStudioServer(opts: StudioServerOptions): Promise<Stud
   const wss = new WebSocketServer({ noServer: true });
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://x');
+    if (authorized(req) && opts.studio.trainingHosts.upgrade(req, socket, head)) return;
     if (url.pathname !== EVENTS_PATH || !authorized(req)) {
       socket.end('HTTP/1.1 401 Unauthorized\r\n\r\n');
       return;

@@ -22,6 +22,8 @@ import { parse, schemas } from '../validate';
 import { sql, type Db } from '../workspace/db';
 import { BackboneStore } from './backbones/store';
 import { DEFAULT_BACKBONE, type BackboneEntry } from './backbones/zoo';
+import { BrowserHosts } from './browser/hosts';
+import { routeFor } from './devices';
 import { forkWorker, startWorker, type RunningWorker, type SpawnWorker } from './host';
 import type { BackboneSpec, TrainBox, TrainImage, WorkerEvent, WorkerSpec } from './protocol';
 import * as runs from './runs';
@@ -35,6 +37,8 @@ export interface TrainingOptions {
   fetch?: typeof fetch;
   /** Caps on every run's epochs, trials and input size (tests and benchmarks keep runs short with them). */
   limits?: WorkerSpec['limits'];
+  /** Browser training hosts (WebGPU/WebGL); default: pages that offer, else a headless Chromium. */
+  browserHosts?: BrowserHosts;
 }
 
 interface DatasetInfo {
@@ -52,6 +56,7 @@ export class Training {
   private readonly spawn: SpawnWorker;
   private readonly limits: WorkerSpec['limits'];
   readonly backbones: BackboneStore;
+  readonly browserHosts: BrowserHosts;
 
   constructor(
     private readonly db: Db,
@@ -62,6 +67,7 @@ export class Training {
   ) {
     this.spawn = options.spawn ?? forkWorker;
     this.limits = options.limits;
+    this.browserHosts = options.browserHosts ?? new BrowserHosts();
     this.backbones = new BackboneStore(join(workspace, 'models', 'backbones'), { catalog: options.catalog, fetch: options.fetch });
   }
 
@@ -123,8 +129,7 @@ export class Training {
       try {
         await mkdir(runDir, { recursive: true });
         const backbone = base ? null : await this.backboneFor(v.backbone, ctx, log);
-        const worker = startWorker(
-          this.spawn,
+        const worker = await this.startHost(
           {
             runId: id,
             type: ds.type as InstanceType,
@@ -141,6 +146,7 @@ export class Training {
             ...(this.limits ? { limits: this.limits } : {}),
           },
           (event) => this.onEvent(id, event, ctx.progress, log),
+          log,
         );
         started = true;
         this.active.set(id, worker);
@@ -179,6 +185,21 @@ export class Training {
     });
     this.changed(id);
     return { run: this.run(id), job };
+  }
+
+  /**
+   * Starts the run where its device says: a Node training process, or a browser host (WebGPU/WebGL)
+   * that falls back to a Node process on the CPU when no GPU backend passes its self-test.
+   */
+  private async startHost(spec: WorkerSpec, onEvent: (e: WorkerEvent) => void, log: (level: RunLogLine['level'], message: string) => void): Promise<RunningWorker> {
+    const route = await routeFor(spec.device);
+    const node = (device: 'auto' | 'gpu' | 'cpu') => startWorker(this.spawn, { ...spec, device }, onEvent);
+    if (route.host === 'node') return node(route.device);
+    if (spec.type === 'ocr') {
+      log('warn', `OCR trains in the app's own training process (its recognizer stage needs sharp); the ${spec.device} device is not used`);
+      return node('auto');
+    }
+    return this.browserHosts.start(spec, route.backends, onEvent, () => node('cpu'));
   }
 
   /** Images with a label, ordered by path so the same seed gives the same run however the folder was indexed. */

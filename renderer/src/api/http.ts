@@ -1,4 +1,5 @@
 import { API_METHODS, StudioError, type MediaKind, type StudioApi, type StudioClient, type StudioEvent } from '../../../main/shared/api';
+import { offerTrainingHost } from '../../../main/core/training/browser/page';
 import { EVENTS_PATH, MEDIA_PATH, RPC_PATH, TOKEN_HEADER, TOKEN_PARAM } from '../../../main/shared/transport';
 import { parseErrorBody } from './errors';
 
@@ -136,6 +137,8 @@ export function createHttpClient(): StudioClient {
   const token = takeToken();
   const wsProtocol = window.location.protocol === 'https:' ? 'wss:' : 'ws:';
   const events = new EventStream(withToken(`${wsProtocol}//${window.location.host}${EVENTS_PATH}`, token));
+  // In a browser, this page can train on this computer's GPU (WebGPU/WebGL) when a run asks for it.
+  void offerTrainingHost(window.location.origin, token || undefined).catch(() => undefined);
   return {
     ...rpcApi(token),
     subscribe: (listener) => events.subscribe(listener),

@@ -1,5 +1,5 @@
 import { useId } from 'react';
-import { DEVICE_CHOICES, MAX_MINUTES_RANGE, type Algorithm, type BackendReport, type DeviceChoice, type InstanceType, type ModelVersion } from '../../../../main/shared/api';
+import { DEVICE_CHOICES, MAX_MINUTES_RANGE, type Algorithm, type BackendReport, type DeviceChoice, type DeviceInfo, type InstanceType, type ModelVersion } from '../../../../main/shared/api';
 import { useClient } from '../../api/context';
 import { Field } from '../../components/Field';
 import { formatCount, formatDate } from '../../format';
@@ -97,10 +97,15 @@ export function AlgorithmChoice({ type, value, onChange }: { type: InstanceType;
 }
 
 const DEVICE_TEXT: Record<DeviceChoice, string> = {
-  auto: 'Automatic: the GPU when one is usable, else the CPU',
-  gpu: 'GPU (CUDA, tfjs-node-gpu)',
+  auto: 'Automatic: CUDA when usable, else the CPU',
+  gpu: 'Best GPU: CUDA, else WebGPU, else WebGL',
+  cuda: 'GPU (CUDA, tfjs-node-gpu)',
+  webgpu: 'GPU (WebGPU)',
+  webgl: 'GPU (WebGL)',
   cpu: 'CPU only',
 };
+
+const found = (devices: Map<DeviceChoice, DeviceInfo>, choice: DeviceChoice): DeviceInfo | undefined => devices.get(choice);
 
 /** The seed's 资源配置: where the task trains, with what the engine reported on its last task. */
 export function DeviceChoiceField({ value, onChange, lastBackend, error }: { value: DeviceChoice; onChange: (value: DeviceChoice) => void; lastBackend: BackendReport | null; error: string | null }) {
@@ -108,16 +113,16 @@ export function DeviceChoiceField({ value, onChange, lastBackend, error }: { val
   const client = useClient();
   // What this machine has, by name (GPU model and count, CPU cores), in place of the generic words.
   const devices = useResource(() => client.listDevices(), [client], () => false);
-  const found = new Map((devices.data ?? []).map((d) => [d.id, d]));
+  const byId = new Map<DeviceChoice, DeviceInfo>((devices.data ?? []).map((d) => [d.id, d]));
   const note = error ?? (lastBackend ? `The last task trained on ${lastBackend.device.toUpperCase()}: ${lastBackend.detail}.` : 'No task has trained yet: the engine reports the backend and device it finds when a task starts.');
   return (
     <fieldset className="inline-choice" aria-describedby={noteId}>
       <legend className="field-label">Resources</legend>
       {DEVICE_CHOICES.map((device) => (
-        <label key={device} className="check" title={device === 'auto' ? undefined : (found.get(device)?.note ?? undefined)}>
+        <label key={device} className="check" title={found(byId, device)?.note ?? undefined}>
           <input type="radio" name="device" value={device} checked={value === device} onChange={() => onChange(device)} />
-          {device === 'auto' ? DEVICE_TEXT.auto : (found.get(device)?.label ?? DEVICE_TEXT[device])}
-          {device !== 'auto' && found.get(device)?.usable === false && <span className="muted"> (not usable here)</span>}
+          {found(byId, device)?.label ?? DEVICE_TEXT[device]}
+          {found(byId, device)?.usable === false && <span className="muted"> (not usable here)</span>}
         </label>
       ))}
       <div id={noteId} className={error ? 'field-note field-error' : 'field-note'} title={lastBackend?.skipped.join('\n') || undefined}>
