@@ -116,7 +116,7 @@ export function DeviceChoiceField({ value, onChange, lastBackend, error }: { val
   const byId = new Map<DeviceChoice, DeviceInfo>((devices.data ?? []).map((d) => [d.id, d]));
   const note = error ?? (lastBackend ? `The last task trained on ${lastBackend.device.toUpperCase()}: ${lastBackend.detail}.` : 'No task has trained yet: the engine reports the backend and device it finds when a task starts.');
   return (
-    <fieldset className="inline-choice" aria-describedby={noteId}>
+    <fieldset className="inline-choice stacked" aria-describedby={noteId}>
       <legend className="field-label">Resources</legend>
       {DEVICE_CHOICES.map((device) => (
         <label key={device} className="check" title={found(byId, device)?.note ?? undefined}>
