@@ -10,7 +10,7 @@ import { instanceCommand } from './commands/instance';
 import { exportCommand, formatsCommand, importCommand } from './commands/interchange';
 import { easValidateCommand, exportEasCommand, serveCommand } from './commands/serve';
 import { studioCommand } from './commands/studio';
-import { backbonesCommand, evaluateCommand, modelsCommand, predictCommand, runsCommand, trainCommand } from './commands/train';
+import { backbonesCommand, devicesCommand, evaluateCommand, modelsCommand, predictCommand, runsCommand, trainCommand } from './commands/train';
 import { EXIT_USAGE, printError } from './run';
 
 const repoRoot = join(import.meta.dirname, '..', '..');
@@ -28,6 +28,7 @@ const program = new Command('autolearn')
   .addCommand(importCommand(version))
   .addCommand(formatsCommand(version))
   .addCommand(trainCommand(version))
+  .addCommand(devicesCommand(version))
   .addCommand(predictCommand(version))
   .addCommand(evaluateCommand(version))
   .addCommand(modelsCommand(version))

@@ -120,6 +120,20 @@ export function trainCommand(appVersion: string): Command {
     );
 }
 
+export function devicesCommand(appVersion: string): Command {
+  return new Command('devices')
+    .description('What --device can use here, by name: CUDA GPUs, the GPU a headless Chromium reaches through WebGPU/WebGL, the CPU')
+    .action(
+      withStudio<object>(appVersion, async (ctx) => {
+        // The probe starts the headless Chromium the browser training host would use (AUTOLEARN_CHROMIUM[_ARGS]).
+        const { listDevices } = await import('../../core/training/devices');
+        const json = await listDevices(ctx.studio.trainingHosts, true);
+        const text = json.map((d) => `${d.id.padEnd(7)} ${d.usable ? 'usable    ' : 'not usable'}  ${d.label}${d.note ? ` (${d.note})` : ''}`).join('\n');
+        return { json, text };
+      }),
+    );
+}
+
 export function predictCommand(appVersion: string): Command {
   return new Command('predict')
     .description('Run a model on image files; prints the EAS result per image')
