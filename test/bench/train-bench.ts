@@ -86,7 +86,8 @@ try {
         `bench:train ${name.padEnd(16)} seed ${seed}${d ? ` · device ${d.id}` : ''} · val accuracy ${accuracy.toFixed(3)} (${evaluation.metrics.samples} images) · wall ${wall.toFixed(1)} s · ${imagesPerSec(report.run)} training images/s · ${report.run.stopReason} after ${report.run.params.epochs} epochs · backend ${report.run.backend?.detail} · backbone ${report.model!.backbone ?? 'none'} · model ${(report.model!.sizeBytes / 1024).toFixed(0)} KB`,
       );
     }
-    if (accuracies.length > 1) {
+    // A median over seeds (with --device the rows are devices, each shown above).
+    if (accuracies.length > 1 && !device) {
       const sorted = [...accuracies].sort((a, b) => a - b);
       console.log(`bench:train ${name.padEnd(16)} val accuracy median ${sorted[Math.floor(sorted.length / 2)]!.toFixed(3)} (${sorted[0]!.toFixed(3)}–${sorted.at(-1)!.toFixed(3)} over ${sorted.length} seeds)`);
     }
