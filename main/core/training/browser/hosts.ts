@@ -123,8 +123,13 @@ export class BrowserHosts {
 
   private acceptOffer(socket: WebSocket): void {
     socket.once('message', (data) => {
-      const m = JSON.parse(String(data)) as OfferMessage;
-      if (m.type !== 'offer') return socket.close();
+      let m: OfferMessage;
+      try {
+        m = JSON.parse(String(data)) as OfferMessage;
+      } catch {
+        return socket.close(1003, 'an offer is one JSON message');
+      }
+      if (m.type !== 'offer' || !Array.isArray(m.devices)) return socket.close(1003, 'not an offer');
       const offer: Offer = { socket, devices: m.devices, userAgent: m.userAgent, launched: m.launched === true };
       this.offers.add(offer);
       socket.on('close', () => this.offers.delete(offer));
@@ -243,7 +248,13 @@ export class BrowserHosts {
         const send = (m: SessionCommand) => socket.readyState === socket.OPEN && socket.send(encodeFrame(m));
         current = { stop: () => send({ type: 'stop' }) };
         socket.on('message', (data: Buffer) => {
-          const m = decodeFrame(data) as SessionMessage;
+          let m: SessionMessage;
+          try {
+            m = decodeFrame(data) as SessionMessage;
+          } catch (err) {
+            finish(() => reject(new StudioError('internal', `the browser training host sent an unreadable message (${(err as Error).message})`)));
+            return;
+          }
           if (m.type === 'call') {
             serve(m).then(
               (value) => send({ type: 'reply', id: m.id, value }),
