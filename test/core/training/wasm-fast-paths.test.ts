@@ -47,6 +47,25 @@ describe('wasm fast paths', () => {
   });
 
   it.each([
+    ['Aᵀ·B', [3, 5, 4], [3, 5, 6], true, false],
+    ['A·Bᵀ', [3, 4, 5], [3, 6, 5], false, true],
+    ['Aᵀ·Bᵀ, rank 2', [5, 4], [6, 5], true, true],
+    ['A·B (old kernel)', [2, 3, 4], [2, 4, 5], false, false],
+  ] as const)('matMul with transposes matches the cpu backend, and its gradients too: %s', async (_, aShape, bShape, ta, tb) => {
+    const [want, got] = await both([{ shape: [...aShape], seed: 5 }, { shape: [...bShape], seed: 6 }], (a, b) => {
+      const product = (x: tf.Tensor, y: tf.Tensor) => tf.matMul(x, y, ta, tb);
+      const g = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(product(x, y), tf.randomNormal([1], 0, 1, 'float32', 7))));
+      return [product(a!, b!), ...g([a!, b!])];
+    });
+    want.forEach((w, i) => expectClose(got[i]!, w));
+  });
+
+  it('matMul with a transpose broadcasts batch dimensions as the cpu backend does (forward only: tfjs has no gradient for it)', async () => {
+    const [want, got] = await both([{ shape: [1, 7, 2], seed: 8 }, { shape: [4, 7, 3], seed: 9 }], (a, b) => [tf.matMul(a!, b!, true, false)]);
+    expectClose(got[0]!, want[0]!);
+  });
+
+  it.each([
     [[1, 1, 1, 5], [2, 3, 4, 1]],
     [[2, 3], [3, 2]],
     [[4], [3]],

@@ -10,9 +10,13 @@
 //   convolution of dY with the flipped filter (wasm's XNNPACK kernel), and the filter gradient is,
 //   per tap, Σ shifted-X · dY (slices, products and sums in wasm) — several times faster than the JS
 //   loops of wasm-kernels.ts, which keep every other case.
+// - BatchMatMul with a transpose flag (every dense and recurrent layer's gradient: dA = dY·Bᵀ,
+//   dB = Aᵀ·dY) is ~10× slower in wasm than transposing explicitly and multiplying plainly; the
+//   CRNN recognizer's BiGRU spends most of its step there.
 // Anything else goes to the kernel registered before.
 
 import {
+  BatchMatMul,
   Conv2DBackpropFilter,
   Conv2DBackpropInput,
   DepthwiseConv2dNativeBackpropFilter,
@@ -165,9 +169,27 @@ function depthwiseFilter({ inputs: { x, dy }, backend, attrs }: Args): TensorInf
   return out;
 }
 
+/** A·B with transposes done by wasm's Transpose kernel on the last two axes, then a plain product. */
+function transposedMatMul({ inputs: { a, b }, backend, attrs }: Args): TensorInfo | null {
+  const [ta, tb] = [attrs.transposeA === true, attrs.transposeB === true];
+  if (!a || !b || (!ta && !tb) || a.dtype !== 'float32' || b.dtype !== 'float32') return null;
+  const { run, done } = runner(backend);
+  const swapLast = (x: TensorInfo) => {
+    const perm = x.shape.map((_, i) => i);
+    const r = perm.length;
+    [perm[r - 2], perm[r - 1]] = [perm[r - 1]!, perm[r - 2]!];
+    return run('Transpose', { x }, { perm });
+  };
+  // The wrapped kernel itself: without transposes it falls through to wasm's own.
+  const out = kernel(BatchMatMul)({ inputs: { a: ta ? swapLast(a) : a, b: tb ? swapLast(b) : b }, backend: backend as never, attrs: { transposeA: false, transposeB: false } }) as TensorInfo;
+  done();
+  return out;
+}
+
 /** Call after the wasm backend's kernels (and registerWasmGradientKernels) are registered. */
 export function registerWasmFastPaths(): void {
   wrap(Tile, tile);
+  wrap(BatchMatMul, transposedMatMul);
   wrap(DepthwiseConv2dNativeBackpropInput, depthwiseInput);
   wrap(DepthwiseConv2dNativeBackpropFilter, depthwiseFilter);
   // dW[1,1,cin,cout] = Xᵀ·dY over all pixels.
