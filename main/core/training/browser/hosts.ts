@@ -25,6 +25,8 @@ import { decodeFrame, encodeFrame } from './wire';
 /** A browser context the app opened on the host page; close() ends it. */
 export interface HostPage {
   close(): Promise<void>;
+  /** Settles when it ends by itself (crash, killed), where that can be known. */
+  exited?: Promise<void>;
 }
 
 /** Opens the host page at `url` where the app can: a headless Chromium (Node), a hidden window (Electron). */
@@ -68,6 +70,28 @@ export function findChromium(): string | null {
   const env = process.env['AUTOLEARN_CHROMIUM'];
   if (env) return existsSync(env) ? env : null;
   return CHROMIUM_PATHS.find((p) => existsSync(p)) ?? null;
+}
+
+/** A headless Chromium on the host page, with its own throw-away profile. */
+export function openChromium(chromium: string, extraArgs: readonly string[], url: string): HostPage {
+  const profile = mkdtempSync(join(tmpdir(), 'autolearn-chromium-'));
+  const rootless = typeof process.getuid === 'function' && process.getuid() === 0 ? ['--no-sandbox'] : [];
+  const args = ['--headless=new', '--disable-background-networking', '--no-first-run', '--enable-unsafe-webgpu', '--ignore-gpu-blocklist', `--user-data-dir=${profile}`, ...rootless, ...extraArgs, url];
+  const child = spawn(chromium, args, { stdio: 'ignore' });
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    child.once('error', () => resolve());
+  });
+  return {
+    exited,
+    close: async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGKILL');
+        await exited;
+      }
+      rmSync(profile, { recursive: true, force: true, maxRetries: 3 });
+    },
+  };
 }
 
 const html = (token: string) =>
@@ -132,7 +156,11 @@ export class BrowserHosts {
       if (m.type !== 'offer' || !Array.isArray(m.devices)) return socket.close(1003, 'not an offer');
       const offer: Offer = { socket, devices: m.devices, userAgent: m.userAgent, launched: m.launched === true };
       this.offers.add(offer);
-      socket.on('close', () => this.offers.delete(offer));
+      socket.on('close', () => {
+        this.offers.delete(offer);
+        // The app's own page is gone (crash, GPU process lost, killed): clean it up; the next run opens another.
+        if (offer.launched) void this.closeLaunched();
+      });
       for (const wake of this.offerWaiters) wake();
     });
   }
@@ -180,31 +208,18 @@ export class BrowserHosts {
   private async launch(): Promise<void> {
     if (this.launched) return;
     const own = await this.listen();
-    this.launched = await (this.options.openPage ?? ((url) => this.openChromium(url)))(`${own.origin}${HOST_PATH}?token=${own.token}`);
-  }
-
-  private openChromium(url: string): HostPage {
-    if (!this.chromium) throw new StudioError('invalid_input', 'no page offers to host training on its GPU and no Chromium or Chrome was found to start one; open the studio in a browser (npm run cli -- studio) or set AUTOLEARN_CHROMIUM', 'device');
-    const profile = mkdtempSync(join(tmpdir(), 'autolearn-chromium-'));
-    const rootless = typeof process.getuid === 'function' && process.getuid() === 0 ? ['--no-sandbox'] : [];
-    const args = ['--headless=new', '--disable-background-networking', '--no-first-run', '--enable-unsafe-webgpu', '--ignore-gpu-blocklist', `--user-data-dir=${profile}`, ...rootless, ...this.chromiumArgs, url];
-    const child = spawn(this.chromium, args, { stdio: 'ignore' });
-    child.on('error', () => undefined);
-    // A browser that dies lets a later run start a new one.
-    child.on('exit', () => {
+    const open =
+      this.options.openPage ??
+      ((url: string) => {
+        if (!this.chromium) throw new StudioError('invalid_input', 'no page offers to host training on its GPU and no Chromium or Chrome was found to start one; open the studio in a browser (npm run cli -- studio) or set AUTOLEARN_CHROMIUM', 'device');
+        return openChromium(this.chromium, this.chromiumArgs, url);
+      });
+    const page = await open(`${own.origin}${HOST_PATH}?token=${own.token}`);
+    // A browser that dies by itself lets a later run open a new one.
+    page.exited?.then(() => {
       if (this.launched === page) this.launched = null;
     });
-    const page: HostPage = {
-      close: async () => {
-        if (child.exitCode === null && child.signalCode === null) {
-          const exited = new Promise((resolve) => child.once('exit', resolve));
-          child.kill('SIGKILL');
-          await exited;
-        }
-        rmSync(profile, { recursive: true, force: true, maxRetries: 3 });
-      },
-    };
-    return page;
+    this.launched = page;
   }
 
   private async listen(): Promise<{ origin: string; token: string }> {

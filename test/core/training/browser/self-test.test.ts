@@ -1,14 +1,14 @@
-// The browser host's self-test against a deliberately broken backend: WebGL with half-float textures
-// forced. It must refuse the backend (float32 textures not in use), say why, and the run must fall
-// back to the app's own training process (WASM), which trains it. Needs a Chromium (CI installs
-// Debian's); SwiftShader gives it WebGL here.
+// The browser host against failures: a deliberately broken backend (WebGL with half-float textures
+// forced) must be refused with the reason, the run falling back to the app's own training process
+// (WASM); a browser that dies mid-run must fail the run cleanly, and the next run gets a new browser.
+// Needs a Chromium (CI installs Debian's); SwiftShader gives it WebGL here.
 
 import { readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BrowserHosts, findChromium } from '../../../../main/core/training/browser/hosts';
+import { BrowserHosts, findChromium, openChromium, type HostPage } from '../../../../main/core/training/browser/hosts';
 import { forkWorker, startWorker } from '../../../../main/core/training/host';
 import type { WorkerEvent, WorkerSpec } from '../../../../main/core/training/protocol';
 import { colourFolder } from '../../../helpers/training';
@@ -47,6 +47,28 @@ describe.skipIf(!chromium)('browser training host self-test', () => {
       const backend = events.find((e) => e.type === 'backend');
       expect(backend?.type === 'backend' && backend.backend.name).toBe('wasm');
       expect(outcome.modelDir).toBe(join(root, 'run', 'model'));
+    } finally {
+      await hosts.close();
+    }
+  }, 180_000);
+
+  it('fails a run whose browser dies mid-training with the reason, and opens a new browser for the next run', async () => {
+    const swiftshader = ['--enable-unsafe-swiftshader', '--use-angle=swiftshader'];
+    const pages: HostPage[] = [];
+    const hosts = new BrowserHosts({ openPage: (url) => (pages.push(openChromium(chromium!, swiftshader, url)), pages.at(-1)!) });
+    const noFallback = () => {
+      throw new Error('no fallback expected: WebGL passes its self-test here');
+    };
+    try {
+      const long = { ...spec, runDir: join(root, 'killed'), limits: { maxEpochs: 200, patience: 200 } };
+      const run = hosts.start(long, ['webgl'], (e) => {
+        // The GPU process gone mid-run, as after a crash or a GPU reset.
+        if (e.type === 'epoch' && e.record.epoch === 1) void pages[0]!.close();
+      }, noFallback);
+      await expect(run.done).rejects.toThrow(/the browser training host went away/);
+      const next = await hosts.start({ ...spec, runDir: join(root, 'next') }, ['webgl'], () => undefined, noFallback).done;
+      expect(next.modelDir).toBe(join(root, 'next', 'model'));
+      expect(pages).toHaveLength(2);
     } finally {
       await hosts.close();
     }
