@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, sep } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { StudioError } from '../../../shared/api';
@@ -271,7 +271,7 @@ export class BrowserHosts {
             return;
           }
           if (m.type === 'call') {
-            serve(m).then(
+            serve(m, spec).then(
               (value) => send({ type: 'reply', id: m.id, value }),
               (err: unknown) => send({ type: 'reply', id: m.id, error: StudioError.wrap(err).message }),
             );
@@ -339,8 +339,21 @@ export class BrowserHosts {
   }
 }
 
-/** What the app does for a browser host: sharp decoding and model folders, as for its own processes. */
-async function serve(c: HostCall): Promise<unknown> {
+/**
+ * What the app does for a browser host: sharp decoding and model folders, as for its own processes,
+ * but only on the run's own files: its images, its backbone or base model, folders in its run folder.
+ */
+async function serve(c: HostCall, spec: WorkerSpec): Promise<unknown> {
+  const refuse = (what: string) => {
+    throw new StudioError('invalid_input', `${c.method}: ${what} is not part of run ${spec.runId}`);
+  };
+  if (c.method === 'square' || c.method === 'letterbox') {
+    if (!spec.images.some((i) => i.path === c.args[0])) refuse(`image ${c.args[0]}`);
+  } else if (c.method === 'write') {
+    if (dirname(resolve(c.args[0])) !== resolve(spec.runDir)) refuse(`folder ${c.args[0]}`);
+  } else if (c.args[0] !== spec.backbone?.dir && c.args[0] !== spec.baseModel?.dir) {
+    refuse(`model folder ${c.args[0]}`);
+  }
   // Loaded on first use: it brings TensorFlow.js and sharp, which the app's start should not wait for.
   const { nodeHostIO } = await import('../node-io');
   switch (c.method) {
