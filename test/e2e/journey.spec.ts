@@ -310,6 +310,8 @@ test('detection: kangaroo photos → label the last three → high-speed trainin
   await expect(metrics.getByRole('row', { name: /mAP@\.50IOU/ })).toContainText(/\d/);
   for (const key of ['loss', 'classification_loss', 'localization_loss']) await expect(metrics.getByRole('row', { name: new RegExp(`^${key}`) })).toContainText(/\d/);
   await expect(metrics.getByRole('row', { name: /model_size/ })).toContainText(/KB/);
+  // A detector has no confusion matrix, and the page shows no empty card for one.
+  await expect(page.getByRole('region', { name: 'Confusion matrix' })).toHaveCount(0);
   await snapshot(page, 'model-detection.png');
 
   // ---- Try & Publish: a kangaroo photo; a two-epoch detector may find nothing above the threshold.

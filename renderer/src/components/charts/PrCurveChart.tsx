@@ -10,5 +10,5 @@ export function PrCurveChart({ metrics }: { metrics: ModelMetrics }) {
   const curves = 'pr_curves' in metrics ? metrics.pr_curves : undefined;
   if (!curves) return <p className="muted">This model records no precision–recall curves.</p>;
   const series = Object.entries(curves.precision).map(([label, values], i) => ({ label, values, color: COLORS[i % COLORS.length]!, dash: i >= COLORS.length ? [6, 4] : undefined }));
-  return <LineChart title="Precision–recall (validation)" x={curves.recall} xLabel="Recall" series={series} yRange={[0, 1]} formatY={(v) => `${(v * 100).toFixed(0)} %`} formatTick={(v) => v.toFixed(1)} height={220} />;
+  return <LineChart title="Precision–recall (validation)" x={curves.recall} xLabel="Recall" series={series} yRange={[0, 1]} formatY={(v) => `${(v * 100).toFixed(0)} %`} formatTick={(v) => String(Number(v.toFixed(2)))} height={220} />;
 }

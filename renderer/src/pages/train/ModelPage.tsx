@@ -110,10 +110,13 @@ export function ModelPage({ id }: { id: number }) {
               <MetricsTable type={current.type} columns={[{ title: 'Value', metrics: current.metrics }]} />
               <p className="muted small">Computed on the validation set: 10 % of each label’s images, held out from training.</p>
             </section>
-            <section className="card model-section" aria-label="Confusion matrix">
-              <h2 className="section-heading">Confusion matrix</h2>
-              {matrix ? <ConfusionMatrix labels={matrix.labels} matrix={matrix.matrix} /> : <p className="muted">This model records no confusion matrix.</p>}
-            </section>
+            {/* Detectors and OCR models have none (their metrics are per box and per line). */}
+            {current.type === 'classification' && (
+              <section className="card model-section" aria-label="Confusion matrix">
+                <h2 className="section-heading">Confusion matrix</h2>
+                {matrix ? <ConfusionMatrix labels={matrix.labels} matrix={matrix.matrix} /> : <p className="muted">This model records no confusion matrix.</p>}
+              </section>
+            )}
             <section className="card model-section" aria-label="Per-class metrics">
               <h2 className="section-heading">Per class</h2>
               <PerClassTable metrics={current.metrics} />
