@@ -67,7 +67,11 @@ async function startHighSpeedTask(page: Page, name: string, labels: string[]): P
   await expect(page).toHaveURL(/#\/instances\/\d+\/train$/);
   await page.getByRole('link', { name: 'New training task' }).first().click();
   const form = page.getByRole('form', { name: 'New training task' });
-  await form.getByLabel('Task name').fill(name);
+  // The suggested name arrives with the dataset and its runs; filling before it lands would type after it.
+  const taskName = form.getByLabel('Task name');
+  await expect(taskName).not.toHaveValue('');
+  await taskName.fill(name);
+  await expect(taskName).toHaveValue(name);
   const labelGroup = form.getByRole('group', { name: /Labels/ });
   for (const label of labels) await expect(labelGroup.getByRole('checkbox', { name: new RegExp(label) })).toBeChecked();
   await expect(form.getByRole('radio', { name: /High-speed/ })).toBeChecked();

@@ -134,7 +134,11 @@ test('Stop ends a longer run and keeps its best epoch; two versions compare side
   await page.goto(studio.url);
   await page.getByRole('link', { name: 'colours', exact: true }).click();
   const form = await openNewTaskForm(page);
-  await form.getByLabel('Task name').fill('colours-long');
+  // After the suggested name has landed (see the journey), so the fill replaces it.
+  const taskName = form.getByLabel('Task name');
+  await expect(taskName).not.toHaveValue('');
+  await taskName.fill('colours-long');
+  await expect(taskName).toHaveValue('colours-long');
   await form.getByRole('radio', { name: /High-accuracy/ }).check();
   // The last task's backend is now known to the form.
   await expect(form.getByText(/The last task trained on (CPU|GPU)/)).toBeVisible();
