@@ -23,6 +23,7 @@ import { Detector } from '../training/detection/predict';
 import type { ModelMetadata } from '../training/model-metadata';
 import { diskModels, loadModel } from '../training/saved-model';
 import { initBackend, type DeviceChoice } from '../training/tf/backend';
+import { compileInference, type InferenceModel } from '../training/tf/inference-graph';
 import { EasError } from './protocol';
 
 /** One image ready for the model, with the size it has as displayed (the response's `meta`). */
@@ -158,6 +159,9 @@ export class ModelRuntime {
 
 /** Image classification: a centred square crop at the model's input size; all classes, highest first. */
 export class ClassificationModel implements TypedModel {
+  /** The network with BatchNormalization and activations folded into its convolutions. */
+  private readonly net: InferenceModel;
+
   constructor(
     private readonly model: tfl.LayersModel,
     readonly meta: ModelMetadata,
@@ -172,6 +176,7 @@ export class ClassificationModel implements TypedModel {
     if (typeof units === 'number' && units !== meta.labels.length) {
       throw new StudioError('io_error', `${dir}: metadata.json lists ${meta.labels.length} labels but the model has ${units} outputs`);
     }
+    this.net = compileInference(model);
   }
 
   async decode(bytes: Buffer, name: string): Promise<DecodedImage> {
@@ -189,7 +194,7 @@ export class ClassificationModel implements TypedModel {
       for (let start = 0; start < images.length; start += step) {
         if (start > 0) await new Promise<void>((resolve) => setImmediate(resolve));
         const chunk = images.slice(start, start + step).map((i) => i.pixels);
-        const y = tf.tidy(() => this.model.predict(toBatch(tf, chunk, this.meta.preprocessing)) as tf.Tensor);
+        const y = tf.tidy(() => this.net.predict(toBatch(tf, chunk, this.meta.preprocessing)) as tf.Tensor);
         try {
           out.set(await y.data(), start * k);
         } finally {
@@ -209,6 +214,7 @@ export class ClassificationModel implements TypedModel {
   }
 
   dispose(): void {
+    this.net.dispose();
     this.model.dispose();
   }
 }

@@ -7,6 +7,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { StudioError } from '../../../shared/api';
 import { evaluateDetections, type DetectionEvaluation, type GroundTruthBox } from '../../evaluation/detection';
 import { toBatch } from '../images';
+import { compileInference, type InferenceModel } from '../tf/inference-graph';
 import { loadModel } from '../saved-model';
 import { decodeOutput, easItems, type DecodeOptions, type DetectedBox, type EasDetection } from './decode';
 import { decodeLetterbox } from '../decode';
@@ -30,6 +31,8 @@ const BATCH = 8;
 
 export class Detector {
   readonly layout: Layout;
+  /** The network with BatchNormalization and activations folded into its convolutions. */
+  private readonly net: InferenceModel;
 
   constructor(
     readonly model: tfl.LayersModel,
@@ -41,6 +44,7 @@ export class Detector {
     if (shape[1] !== cells || shape[2] !== meta.labels.length + 4) {
       throw new StudioError('io_error', `the detector's output ${JSON.stringify(shape)} does not match its metadata (${cells} cells, ${meta.labels.length} labels + 4)`);
     }
+    this.net = compileInference(model);
   }
 
   static async load(dir: string): Promise<Detector> {
@@ -68,7 +72,7 @@ export class Detector {
     const out: DetectedBox[][] = [];
     for (let start = 0; start < images.length; start += BATCH) {
       const chunk = images.slice(start, start + BATCH);
-      const y = tf.tidy(() => this.model.predict(toBatch(tf, chunk.map((c) => c.pixels), this.meta.preprocessing)) as tf.Tensor);
+      const y = tf.tidy(() => this.net.predict(toBatch(tf, chunk.map((c) => c.pixels), this.meta.preprocessing)) as tf.Tensor);
       const data = await y.data();
       y.dispose();
       const per = data.length / chunk.length;
@@ -84,6 +88,7 @@ export class Detector {
   }
 
   dispose(): void {
+    this.net.dispose();
     this.model.dispose();
   }
 }
