@@ -1,7 +1,8 @@
 // npm run bench:serve [-- default-shape standin scratch]
 // Load on the EAS-compatible service over loopback with autocannon: a high-speed classifier is
 // trained, served by the processor entry (the code `serve` and the exported package run) in its
-// own process, and hit with POST /api/predict/<name> carrying a 640×480 JPEG:
+// own process (with its default worker count, one per core: BENCH_WORKERS overrides), and hit with
+// POST /api/predict/<name> carrying a 640×480 JPEG:
 //   1. steady load (BENCH_CONNECTIONS, default 4): req/s, latency p50/p99, errors by code;
 //   2. overload (BENCH_OVERLOAD connections, default 256, over the default queue of 64): which errors appear.
 // Models: 'standin' = high-speed head on the stand-in MobileNetV2 (α 1.0, 224×224, from the nsfwjs
@@ -59,8 +60,8 @@ try {
     } else if (kind !== 'scratch') throw new Error(`unknown model ${kind}: default-shape, standin or scratch`);
     const model = await train(studio, dataset.id, kind, backbone);
     child = startProcessor(model);
-    const { url, backend: backendDetail } = await firstLine(child);
-    const label = `${kind} (${model.inputSize}×${model.inputSize}, ${(model.sizeBytes / 1024 / 1024).toFixed(1)} MB, ${backendDetail})`;
+    const { url, backend: backendDetail, workers } = await firstLine(child);
+    const label = `${kind} (${model.inputSize}×${model.inputSize}, ${(model.sizeBytes / 1024 / 1024).toFixed(1)} MB, ${backendDetail}, ${workers} worker${workers === 1 ? '' : 's'})`;
     await load(url, body, 2, Math.min(2, CONNECTIONS)); // warm-up
     const steady = await load(url, body, DURATION, CONNECTIONS);
     report(label, `${CONNECTIONS} connections`, steady);
@@ -99,7 +100,7 @@ async function requestImage(hymenoptera: string | null): Promise<Buffer> {
 
 /** The processor entry (main/core/serving/processor.ts) in its own process, so the load generator does not share its event loop. */
 function startProcessor(model: ModelVersion): ChildProcessByStdio<null, Readable, Readable> {
-  const p = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'main/core/serving/processor.ts'), '--model', model.dir, '--name', NAME, '--token', TOKEN, '--port', '0', '--request-timeout-ms', '60000'], {
+  const p = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'main/core/serving/processor.ts'), '--model', model.dir, '--name', NAME, '--token', TOKEN, '--port', '0', '--request-timeout-ms', '60000', ...(process.env.BENCH_WORKERS ? ['--workers', process.env.BENCH_WORKERS] : [])], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -108,7 +109,7 @@ function startProcessor(model: ModelVersion): ChildProcessByStdio<null, Readable
 }
 
 /** The JSON line the processor prints once it listens. */
-function firstLine(p: ChildProcessByStdio<null, Readable, Readable>): Promise<{ url: string; backend: string }> {
+function firstLine(p: ChildProcessByStdio<null, Readable, Readable>): Promise<{ url: string; backend: string; workers: number }> {
   return new Promise((resolveLine, reject) => {
     let out = '';
     p.stdout.on('data', (d: Buffer) => {

@@ -317,6 +317,10 @@ cd processor && npm ci && cd ..
 node processor/server.js --model model --name ${serviceName} --token my-token --port ${CONTAINER.port}
 \`\`\`
 
+It starts one worker process per CPU core, each with the model (\`--workers N\` to choose), all on the
+one port: a CPU computes a forward pass on one thread, so cores serve requests side by side.
+\`node processor/server.js --help\` lists the options (queue size, batch size, body limit, timeouts).
+
 ## 2. Build and push the image
 
 Use an Alibaba Cloud Container Registry (ACR) repository in the region of the service:

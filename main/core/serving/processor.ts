@@ -5,8 +5,15 @@
 //   node server.js --model ../model --name my_service --token SECRET [--host 127.0.0.1] [--port 8000]
 //   node server.js --model /eas/workspace/model --name my_service --host 0.0.0.0 --no-auth   # on EAS
 //
-// Prints one JSON line when it listens ({"url","endpoint",…}); SIGTERM/SIGINT stop it gracefully.
+// Prints one JSON line when it listens ({"url","endpoint",…,"pids"}); SIGTERM/SIGINT stop it gracefully.
+//
+// Several workers (--workers, default one per core) share the port through node:cluster, each with
+// its own model, queue and batcher: a CPU backend computes on one thread, so one process cannot use
+// a second core however the requests are batched. The primary loads no model; it starts the
+// workers, replaces one that dies, and passes SIGTERM on so each finishes its requests.
 
+import cluster from 'node:cluster';
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { StudioError } from '../../shared/api';
@@ -27,6 +34,8 @@ const USAGE = `Usage: node server.js --model DIR --name NAME (--token TOKEN | --
   --max-body-mb N           largest request body in MB (default ${DEFAULTS.maxBodyBytes / 1024 / 1024})
   --request-timeout-ms N    time a client has to send its request (default ${DEFAULTS.requestTimeoutMs})
   --grace-ms N              time to finish requests in flight on SIGTERM (default ${DEFAULTS.graceMs})
+  --workers N               processes serving the port, each with the model (default: one per core, here ${availableParallelism()});
+                            the queue size is shared out among them
 `;
 
 function int(values: Record<string, unknown>, key: string, fallback: number): number {
@@ -53,6 +62,7 @@ async function main(argv: string[]): Promise<void> {
       'max-body-mb': { type: 'string' },
       'request-timeout-ms': { type: 'string' },
       'grace-ms': { type: 'string' },
+      workers: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -69,6 +79,12 @@ async function main(argv: string[]): Promise<void> {
   if (token === null && !values['no-auth']) throw new StudioError('invalid_input', 'give --token TOKEN (or AUTOLEARN_TOKEN), or --no-auth where a gateway checks the token', 'token');
   if (token !== null && values['no-auth']) throw new StudioError('invalid_input', '--token and --no-auth exclude each other', 'token');
 
+  const graceMs = int(values, 'grace-ms', DEFAULTS.graceMs);
+  const workers = int(values, 'workers', availableParallelism());
+  if (workers < 1) throw new StudioError('invalid_input', '--workers must be at least 1', 'workers');
+  const queueSize = int(values, 'queue-size', DEFAULTS.queueSize);
+  if (workers > 1 && cluster.isPrimary) return primary(workers, graceMs);
+
   const backend = await initBackend('auto');
   const runtime = await ModelRuntime.load(resolve(modelDir));
   const service = await startEasService({
@@ -77,15 +93,20 @@ async function main(argv: string[]): Promise<void> {
     token,
     host: values.host ?? DEFAULTS.host,
     port: int(values, 'port', DEFAULTS.port),
-    queueSize: int(values, 'queue-size', DEFAULTS.queueSize),
+    queueSize: Math.max(1, Math.ceil(queueSize / workers)),
     maxBatch: int(values, 'max-batch', DEFAULTS.maxBatch),
     maxBodyBytes: int(values, 'max-body-mb', DEFAULTS.maxBodyBytes / 1024 / 1024) * 1024 * 1024,
     requestTimeoutMs: int(values, 'request-timeout-ms', DEFAULTS.requestTimeoutMs),
     log: (line) => process.stderr.write(`${new Date().toISOString()} ${line}\n`),
   });
-  const graceMs = int(values, 'grace-ms', DEFAULTS.graceMs);
-  process.stdout.write(`${JSON.stringify({ url: service.url, endpoint: service.endpoint, name, model: resolve(modelDir), type: runtime.meta.type, labels: runtime.meta.labels, backend: backend.detail })}\n`);
+  const ready = { url: service.url, endpoint: service.endpoint, name, model: resolve(modelDir), type: runtime.meta.type, labels: runtime.meta.labels, backend: backend.detail, workers };
+  if (cluster.isWorker) process.send!({ ready });
+  else process.stdout.write(`${JSON.stringify({ ...ready, pids: [process.pid] })}\n`);
+  let stopping = false;
+  // Ctrl+C reaches a worker twice: from the terminal and from the primary.
   const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
     process.stderr.write(`${signal}: finishing requests in flight\n`);
     service.close(graceMs).then(
       () => {
@@ -97,6 +118,52 @@ async function main(argv: string[]): Promise<void> {
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
+}
+
+/** Starts `count` workers on the same arguments, prints the listen line once all are ready, keeps them running. */
+function primary(count: number, graceMs: number): void {
+  let stopping = false;
+  let announced = false;
+  const alive = new Set<number>();
+  const ready = new Map<number, number>();
+  const fork = () => {
+    const worker = cluster.fork();
+    alive.add(worker.id);
+    worker.on('message', (m: { ready?: Record<string, unknown> }) => {
+      if (!m.ready) return;
+      ready.set(worker.id, worker.process.pid!);
+      if (!announced && ready.size === count) {
+        announced = true;
+        process.stdout.write(`${JSON.stringify({ ...m.ready, pids: [...ready.values()] })}\n`);
+      }
+    });
+  };
+  cluster.on('exit', (worker, code, signal) => {
+    alive.delete(worker.id);
+    ready.delete(worker.id);
+    if (stopping) {
+      if (alive.size === 0) process.exit(0);
+      return;
+    }
+    // A worker that never got ready (bad model, port taken) would fail again: stop with its error.
+    if (!announced) {
+      process.stderr.write(`a worker exited before serving (${signal ?? `code ${code}`}); stopping\n`);
+      for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGKILL');
+      process.exit(code || 1);
+    }
+    process.stderr.write(`${new Date().toISOString()} worker ${worker.process.pid} died (${signal ?? `code ${code}`}); starting another\n`);
+    fork();
+  });
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`${signal}: finishing requests in flight\n`);
+    for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
+    setTimeout(() => process.exit(1), graceMs + 5000).unref();
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+  for (let i = 0; i < count; i++) fork();
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {

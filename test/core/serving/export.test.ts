@@ -31,9 +31,13 @@ function linkModules(dir: string): void {
 }
 
 /** Starts `node processor/server.js` of an export, on the studio's node_modules (as `npm ci` would install them). */
-async function startProcessor(dir: string, name: string): Promise<{ child: ChildProcessByStdio<null, Readable, Readable>; url: string; exited: Promise<number | null> }> {
+async function startProcessor(
+  dir: string,
+  name: string,
+  extra: string[] = [],
+): Promise<{ child: ChildProcessByStdio<null, Readable, Readable>; url: string; pids: number[]; exited: Promise<number | null>; stderr: () => string }> {
   linkModules(dir);
-  const child = spawn(process.execPath, [join(dir, 'processor', 'server.js'), '--model', join(dir, 'model'), '--name', name, '--token', TOKEN, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [join(dir, 'processor', 'server.js'), '--model', join(dir, 'model'), '--name', name, '--token', TOKEN, '--port', '0', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -45,7 +49,17 @@ async function startProcessor(dir: string, name: string): Promise<{ child: Child
     });
     void exited.then((code) => reject(new Error(`processor exited (${code}): ${stderr}`)));
   });
-  return { child, url: (JSON.parse(first) as { url: string }).url, exited };
+  const line = JSON.parse(first) as { url: string; pids: number[] };
+  return { child, url: line.url, pids: line.pids, exited, stderr: () => stderr };
+}
+
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 beforeAll(async () => {
@@ -188,6 +202,24 @@ describe('the exported processor', () => {
       processor.child.kill('SIGTERM');
       expect(await processor.exited).toBe(0);
     }
+  });
+
+  it('runs several workers on one port, replaces one that dies, and stops them all on SIGTERM', async () => {
+    const processor = await startProcessor(auto.outDir, auto.serviceName, ['--workers', '2']);
+    const predict = async () => (await send(processor.url, { path: `/api/predict/${auto.serviceName}`, token: TOKEN, body: easBody(await png(swatch('red', 40, 40, 5), 40, 40)) })).status;
+    try {
+      expect(processor.pids).toHaveLength(2);
+      expect(processor.pids).not.toContain(processor.child.pid);
+      expect(await Promise.all(Array.from({ length: 6 }, predict))).toEqual(Array(6).fill(200));
+      process.kill(processor.pids[0]!, 'SIGKILL');
+      await expect.poll(processor.stderr, { timeout: 10_000 }).toMatch(new RegExp(`worker ${processor.pids[0]} died \\(SIGKILL\\); starting another`));
+      // The other worker answers meanwhile, and the replacement joins it.
+      expect(await Promise.all(Array.from({ length: 4 }, predict))).toEqual(Array(4).fill(200));
+    } finally {
+      processor.child.kill('SIGTERM');
+      expect(await processor.exited).toBe(0);
+    }
+    expect(processor.pids.filter(running)).toEqual([]);
   });
 
   it('refuses to start without a token or --no-auth, naming the option', async () => {
