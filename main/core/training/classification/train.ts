@@ -14,6 +14,7 @@ import { describeParams, sampleTrials, type ParamSpace, type Params } from '../h
 import { augmentView, mirror, toBatch, type Preprocessing } from '../images';
 import type { TrainerIO, TrainOutcome, WorkerSpec } from '../protocol';
 import { scoreProbabilities } from '../metrics';
+import { compileInference } from '../tf/inference-graph';
 import { loadModel, saveModel, type ModelStore } from '../host-io';
 import { asBackbone, assemble, initHeadFrom, makeHead, scratchBackbone, splitSaved, type Head, type SavedParts } from './network';
 
@@ -367,10 +368,15 @@ const trainableVars = (...models: tfl.LayersModel[]): tf.Variable[] => models.fl
 
 /** High-speed: the backbone is frozen, so its pooled features are computed once (and for mirrored images). */
 async function frozenPlan(source: Source, d: Decoded, spec: WorkerSpec, io: TrainerIO, check: () => void): Promise<Plan> {
-  const pooled = (x: tf.Tensor4D) => gap(source.backbone.predict(x) as tf.Tensor);
+  // Frozen weights: the backbone runs with batch norm folded into its convolutions (3× faster on WASM).
+  const backbone = compileInference(source.backbone);
+  const pooled = (x: tf.Tensor4D) => gap(backbone.predict(x) as tf.Tensor);
   const trainViews = [...d.train, ...d.train.map((p) => mirror(p, source.pre.size))];
-  const train = await extract(pooled, trainViews, source.pre, io, check, 'Backbone features (training images and mirrors)');
-  const val = await extract(pooled, d.val, source.pre, io, check, 'Backbone features (validation images)');
+  const features = async () => ({
+    train: await extract(pooled, trainViews, source.pre, io, check, 'Backbone features (training images and mirrors)'),
+    val: await extract(pooled, d.val, source.pre, io, check, 'Backbone features (validation images)'),
+  });
+  const { train, val } = await features().finally(() => backbone.dispose());
   const channels = train.shape[0]!;
   const n = d.train.length;
   return {
@@ -423,9 +429,14 @@ async function fineTunePlan(source: Source, d: Decoded, spec: WorkerSpec, io: Tr
     views.push(img, mirror(img, size));
     for (let v = 2; v < VIEWS; v++) views.push(augmentView(img, size, size, random, 1));
   }
-  const run = (x: tf.Tensor4D) => lower.predict(x) as tf.Tensor;
-  const train = await extract(run, views, source.pre, io, check, 'Lower backbone features (4 augmented views per image)');
-  const val = await extract(run, d.val, source.pre, io, check, 'Lower backbone features (validation images)');
+  // The lower part stays frozen: it runs with batch norm folded into its convolutions.
+  const compiled = compileInference(lower);
+  const run = (x: tf.Tensor4D) => compiled.predict(x) as tf.Tensor;
+  const features = async () => ({
+    train: await extract(run, views, source.pre, io, check, 'Lower backbone features (4 augmented views per image)'),
+    val: await extract(run, d.val, source.pre, io, check, 'Lower backbone features (validation images)'),
+  });
+  const { train, val } = await features().finally(() => compiled.dispose());
   const channels = (upper.outputs[0]!.shape[3] as number) ?? 0;
   const initial = snapshotModels([upper]);
   const n = d.train.length;
