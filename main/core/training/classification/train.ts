@@ -7,12 +7,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { StudioError, type ClassificationMetrics, type EpochRecord, type HpoTrial, type StopReason } from '../../../shared/api';
 import { seededRandom, shuffle } from '../../datasets/split';
-import { pool } from '../../jobs/pool';
 import { featureExtractor, findFeatureLayer, loadLayers, splitForFineTune } from '../backbones/cut';
 import { classifierFit, epochLine, fit, yieldToEvents, range, scoreValidation, snapshotModels, type ClassifierFitSpec as FitSpec, type FitResult, type Snapshot } from '../fit';
 import { describeParams, sampleTrials, type ParamSpace, type Params } from '../hpo';
 import { augmentView, mirror, toBatch, type Preprocessing } from '../images';
 import type { TrainerIO, TrainOutcome, WorkerSpec } from '../protocol';
+import { decodeEach, Interrupted, startRun } from '../run-control';
 import { scoreProbabilities } from '../metrics';
 import { compileInference } from '../tf/inference-graph';
 import { loadModel, saveModel, type ModelStore } from '../host-io';
@@ -22,12 +22,6 @@ const SCRATCH_PRE = { scale: 1 / 127.5, offset: -1 };
 const CHECKPOINT_EVERY_MS = 10_000;
 
 /** Why the run ended before a model existed. */
-class Interrupted extends Error {
-  constructor(readonly reason: 'user' | 'time_budget') {
-    super(reason);
-  }
-}
-
 interface Source {
   backbone: tfl.LayersModel;
   pre: Preprocessing;
@@ -85,15 +79,7 @@ interface Decoded {
 }
 
 export async function trainClassifier(spec: WorkerSpec, io: TrainerIO): Promise<TrainOutcome> {
-  const deadline = Date.now() + spec.budgetMs;
-  const log = (message: string, level: 'info' | 'warn' = 'info') => io.emit({ type: 'log', level, message });
-  const check = () => {
-    if (io.stopRequested()) throw new Interrupted('user');
-    if (Date.now() >= deadline) throw new Interrupted('time_budget');
-  };
-  const backend = await io.initBackend(spec.device);
-  io.emit({ type: 'backend', backend });
-  log(`backend: ${backend.detail}${backend.skipped.length ? ` (not used: ${backend.skipped.join('; ')})` : ''}`);
+  const { deadline, log, check } = await startRun(spec, io);
 
   const random = seededRandom(spec.seed);
   let plan: Plan | null = null;
@@ -297,18 +283,7 @@ async function openSource(spec: WorkerSpec, store: ModelStore, log: (m: string, 
 /** Decodes every image; a file that no longer decodes (changed since indexing) is left out and logged. */
 async function decodeAll(spec: WorkerSpec, size: number, io: TrainerIO, check: () => void): Promise<Decoded> {
   const index = new Map(spec.labels.map((l, i) => [l, i]));
-  const pixels = new Array<Uint8Array | null>(spec.images.length).fill(null);
-  let done = 0;
-  await pool(range(0, spec.images.length), 4, async (i) => {
-    check();
-    try {
-      pixels[i] = await io.images.square(spec.images[i]!.path, size);
-    } catch (err) {
-      io.emit({ type: 'log', level: 'warn', message: `left out: ${StudioError.wrap(err).message}` });
-    }
-    done++;
-    if (done % 8 === 0 || done === spec.images.length) io.emit({ type: 'progress', phase: 'prepare', done, total: spec.images.length, message: `Decoding images ${done}/${spec.images.length}` });
-  });
+  const pixels = await decodeEach(spec, io, check, (image) => io.images.square(image.path, size));
   const pick = (split: 'train' | 'val') => {
     const items = spec.images.map((img, i) => ({ img, px: pixels[i] })).filter((x) => x.img.split === split && x.px);
     return { data: items.map((x) => x.px!), labels: Int32Array.from(items.map((x) => index.get(x.img.label)!)) };

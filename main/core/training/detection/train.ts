@@ -23,12 +23,12 @@ import { StudioError, type EpochRecord, type HpoTrial, type StopReason } from '.
 import { seededRandom } from '../../datasets/split';
 import { evaluateDetections, type DetectionEvaluation, type Detection, type GroundTruthBox } from '../../evaluation/detection';
 import { prCurves } from '../../evaluation/pr-curve';
-import { pool } from '../../jobs/pool';
 import { findFeatureLayer, layerOutput, splitForFineTune } from '../backbones/cut';
 import { epochLine, fit, improves, yieldToEvents, range, snapshotModels, type FitResult, type FitSpec, type Snapshot, type Validation } from '../fit';
 import { describeParams, sampleTrials, type ParamSpace, type Params } from '../hpo';
 import { toBatch, type Preprocessing } from '../images';
 import type { TrainOutcome, WorkerEvent, WorkerSpec } from '../protocol';
+import { decodeEach, Interrupted, startRun } from '../run-control';
 import { loadModel, saveModel, type HostIO, type ModelStore } from '../host-io';
 import { augmentScene, flipView, transformBoxes } from './augment';
 import { decodeOutput, type Frame } from './decode';
@@ -66,12 +66,6 @@ const SERVE_THRESHOLD = 0.3;
 const NMS_IOU = 0.5;
 /** Cached feature floats at most (×4 bytes): about 1 GB. */
 const MAX_CACHED_FLOATS = 256 * 1024 * 1024;
-
-class Interrupted extends Error {
-  constructor(readonly reason: 'user' | 'time_budget') {
-    super(reason);
-  }
-}
 
 /** A decoded, letterboxed image with its boxes in input pixels and its ground truth in image pixels. */
 interface Scene {
@@ -141,16 +135,8 @@ interface Context {
 }
 
 export async function trainDetector(spec: WorkerSpec, io: DetectionIO): Promise<DetectionOutcome> {
-  const deadline = Date.now() + spec.budgetMs;
-  const log = (message: string, level: 'info' | 'warn' = 'info') => io.emit({ type: 'log', level, message });
-  const check = () => {
-    if (io.stopRequested()) throw new Interrupted('user');
-    if (Date.now() >= deadline) throw new Interrupted('time_budget');
-  };
   if (spec.labels.length === 0) throw new StudioError('invalid_input', 'choose at least one label to detect', 'labels');
-  const backend = await io.initBackend(spec.device);
-  io.emit({ type: 'backend', backend });
-  log(`backend: ${backend.detail}${backend.skipped.length ? ` (not used: ${backend.skipped.join('; ')})` : ''}`);
+  const { deadline, log, check } = await startRun(spec, io);
 
   const random = seededRandom(spec.seed);
   let plan: Plan | null = null;
@@ -423,32 +409,22 @@ function dropUnusedLevels(source: Source, train: readonly Scene[], classes: numb
 /** Decodes and letterboxes every image; a file that no longer decodes is left out and logged. */
 async function decodeScenes(spec: WorkerSpec, size: number, trainDifficult: boolean, io: DetectionIO, check: () => void): Promise<{ train: Scene[]; val: Scene[] }> {
   const index = new Map(spec.labels.map((l, i) => [l, i]));
-  const scenes = new Array<Scene | null>(spec.images.length).fill(null);
-  let done = 0;
-  await pool(range(0, spec.images.length), 4, async (i) => {
-    check();
-    const image = spec.images[i]!;
-    try {
-      const { pixels, frame } = await io.images.letterbox(image.path, size);
-      // Boxes refer to image.width × image.height when given (the indexed size); rescale if the decoded frame differs.
-      const rx = image.width ? frame.width / image.width : 1;
-      const ry = image.height ? frame.height / image.height : 1;
-      const boxes: TargetBox[] = [];
-      const truth: GroundTruthBox[] = [];
-      for (const b of image.boxes ?? []) {
-        const cls = index.get(b.label);
-        if (cls === undefined) continue;
-        const o = { xmin: b.xmin * rx, ymin: b.ymin * ry, xmax: b.xmax * rx, ymax: b.ymax * ry };
-        if (!(o.xmax > o.xmin && o.ymax > o.ymin)) continue;
-        truth.push({ label: b.label, ...o, difficult: b.difficult === true });
-        boxes.push({ cls, xmin: o.xmin * frame.scaleX, ymin: o.ymin * frame.scaleY, xmax: o.xmax * frame.scaleX, ymax: o.ymax * frame.scaleY, ignore: b.difficult === true && !trainDifficult });
-      }
-      scenes[i] = { key: image.path, pixels, frame, boxes, truth };
-    } catch (err) {
-      io.emit({ type: 'log', level: 'warn', message: `left out: ${StudioError.wrap(err).message}` });
+  const scenes = await decodeEach(spec, io, check, async (image): Promise<Scene> => {
+    const { pixels, frame } = await io.images.letterbox(image.path, size);
+    // Boxes refer to image.width × image.height when given (the indexed size); rescale if the decoded frame differs.
+    const rx = image.width ? frame.width / image.width : 1;
+    const ry = image.height ? frame.height / image.height : 1;
+    const boxes: TargetBox[] = [];
+    const truth: GroundTruthBox[] = [];
+    for (const b of image.boxes ?? []) {
+      const cls = index.get(b.label);
+      if (cls === undefined) continue;
+      const o = { xmin: b.xmin * rx, ymin: b.ymin * ry, xmax: b.xmax * rx, ymax: b.ymax * ry };
+      if (!(o.xmax > o.xmin && o.ymax > o.ymin)) continue;
+      truth.push({ label: b.label, ...o, difficult: b.difficult === true });
+      boxes.push({ cls, xmin: o.xmin * frame.scaleX, ymin: o.ymin * frame.scaleY, xmax: o.xmax * frame.scaleX, ymax: o.ymax * frame.scaleY, ignore: b.difficult === true && !trainDifficult });
     }
-    done++;
-    if (done % 8 === 0 || done === spec.images.length) io.emit({ type: 'progress', phase: 'prepare', done, total: spec.images.length, message: `Decoding images ${done}/${spec.images.length}` });
+    return { key: image.path, pixels, frame, boxes, truth };
   });
   const pick = (split: 'train' | 'val') => spec.images.flatMap((img, i) => (img.split === split && scenes[i] ? [scenes[i]!] : []));
   return { train: pick('train'), val: pick('val') };
