@@ -89,7 +89,14 @@ export function openChromium(chromium: string, extraArgs: readonly string[], url
         child.kill('SIGKILL');
         await exited;
       }
-      rmSync(profile, { recursive: true, force: true, maxRetries: 3 });
+      // Chromium's helper processes (GPU, crash handler) outlive the browser process for a moment
+      // and may still write into the profile: retry, and leave a temporary folder behind rather than
+      // fail a run that is over.
+      try {
+        rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+      } catch {
+        // the OS clears its temporary folder
+      }
     },
   };
 }
