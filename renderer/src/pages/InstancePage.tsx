@@ -2,17 +2,17 @@ import { useState } from 'react';
 import type { Dataset, Instance, JobInfo } from '../../../main/shared/api';
 import { nameProblem } from '../../../main/shared/names';
 import { useClient } from '../api/context';
-import { Alert } from '../components/Alert';
-import { Breadcrumbs } from '../components/Breadcrumbs';
 import { ConfirmDialog, Dialog } from '../components/Dialog';
 import { Field, NameField, fieldError } from '../components/Field';
+import { InstanceFrame } from '../components/InstanceFrame';
 import { ProgressBar } from '../components/JobProgress';
 import { PathField } from '../components/PathField';
 import { MessageRow } from '../components/MessageRow';
-import { JOB_KINDS, TYPE_LABELS, formatCount, formatDate } from '../format';
+import { JOB_KINDS, formatCount, formatDate } from '../format';
 import { useAction, useResource } from '../hooks';
 import { useLatestJobs, useTrackJob } from '../jobs';
 import { href, navigate } from '../router';
+import { useInstance } from './train/hooks';
 
 function NewDatasetDialog({ instance, onClose }: { instance: Instance; onClose: () => void }) {
   const client = useClient();
@@ -73,110 +73,95 @@ function DatasetStatus({ dataset, job }: { dataset: Dataset; job: JobInfo | unde
 export function InstancePage({ id }: { id: number }) {
   const client = useClient();
   const latestJobs = useLatestJobs();
-  const instance = useResource(
-    async () => (await client.listInstances()).find((candidate) => candidate.id === id) ?? null,
-    [client, id],
-    (event) => event.type === 'instances-changed',
-  );
+  const instance = useInstance(id);
   const datasets = useResource(() => client.listDatasets(id), [client, id], (event) => event.type === 'datasets-changed');
   const [creating, setCreating] = useState(false);
   const [deleting, setDeleting] = useState<Dataset | null>(null);
 
-  if (instance.data === null) {
-    return (
-      <div className="page">
-        <Breadcrumbs trail={[{ label: 'Instances', href: href({ page: 'instances' }) }, { label: 'Not found' }]} />
-        <p className="empty">This instance does not exist (any more).</p>
-      </div>
-    );
-  }
-  const current = instance.data;
-  const hasBoxes = current?.type !== 'classification';
-  const columns = hasBoxes ? 9 : 8;
-
   return (
-    <div className="page">
-      <Breadcrumbs trail={[{ label: 'Instances', href: href({ page: 'instances' }) }, { label: current?.name ?? '…' }]} />
-      {instance.error && <Alert error={instance.error} action={{ label: 'Retry', onClick: instance.reload }} />}
-      {datasets.error && <Alert error={datasets.error} action={{ label: 'Retry', onClick: datasets.reload }} />}
-      {current && (
-        <div className="page-head">
-          <div>
-            <h1>
-              {current.name} <span className={`type-tag type-${current.type}`}>{TYPE_LABELS[current.type]}</span>
-            </h1>
-            <p className="muted">{current.description || `Created ${formatDate(current.createdAt)}`}</p>
-          </div>
-          <button type="button" className="button button-primary" onClick={() => setCreating(true)}>
-            New dataset
-          </button>
-        </div>
-      )}
-      <h2 className="section-heading">Datasets</h2>
-      <table className="table" aria-label="Datasets">
-        <thead>
-          <tr>
-            <th>Name</th>
-            <th className="num">Images</th>
-            <th className="num">Labeled</th>
-            <th className="num">Unlabeled</th>
-            <th className="num">Invalid</th>
-            {hasBoxes && <th className="num">Boxes</th>}
-            <th>Folder</th>
-            <th>Status</th>
-            <th className="actions">Actions</th>
-          </tr>
-        </thead>
-        <tbody>
-          {datasets.data?.map((dataset) => (
-            <tr key={dataset.id}>
-              <td>
-                <a className="strong-link" href={href({ page: 'dataset', id: dataset.id })}>
-                  {dataset.name}
-                </a>
-                {dataset.description && <div className="muted small">{dataset.description}</div>}
-              </td>
-              <td className="num">{formatCount(dataset.stats.images)}</td>
-              <td className="num">{formatCount(dataset.stats.labeled)}</td>
-              <td className="num">{formatCount(dataset.stats.unlabeled)}</td>
-              <td className="num">{formatCount(dataset.stats.invalid.length)}</td>
-              {hasBoxes && <td className="num">{formatCount(dataset.stats.boxes)}</td>}
-              <td className="path-cell">
-                <code className="path" title={dataset.path}>
-                  <span>{dataset.path}</span>
-                </code>
-              </td>
-              <td className="status-cell">
-                <DatasetStatus dataset={dataset} job={latestJobs.get(dataset.id)} />
-              </td>
-              <td className="actions">
-                <a className="button button-small" href={href({ page: 'dataset', id: dataset.id })}>
-                  Open
-                </a>
-                <button type="button" className="button button-small button-quiet-danger" onClick={() => setDeleting(dataset)}>
-                  Delete
-                </button>
-              </td>
-            </tr>
-          ))}
-          {!datasets.data && !datasets.error && <MessageRow columns={columns}>Loading…</MessageRow>}
-          {datasets.data?.length === 0 && <MessageRow columns={columns}>No datasets yet. Add a folder of images with “New dataset”.</MessageRow>}
-        </tbody>
-      </table>
-      {creating && current && <NewDatasetDialog instance={current} onClose={() => setCreating(false)} />}
-      {deleting && (
-        <ConfirmDialog
-          title={`Delete dataset “${deleting.name}”?`}
-          confirmLabel="Delete"
-          onConfirm={() => client.deleteDataset(deleting.id)}
-          onClose={() => setDeleting(null)}
-        >
-          <p>
-            This deletes the index of its {formatCount(deleting.stats.images)} images. The folder{' '}
-            <code className="path">{deleting.path}</code> is not touched.
-          </p>
-        </ConfirmDialog>
-      )}
-    </div>
+    <InstanceFrame
+      instance={instance}
+      resources={[datasets]}
+      description={(current) => current.description || `Created ${formatDate(current.createdAt)}`}
+      actions={
+        <button type="button" className="button button-primary" onClick={() => setCreating(true)}>
+          New dataset
+        </button>
+      }
+    >
+      {(current) => {
+        const hasBoxes = current.type !== 'classification';
+        const columns = hasBoxes ? 9 : 8;
+        return (
+          <>
+            <h2 className="section-heading">Datasets</h2>
+            <table className="table" aria-label="Datasets">
+              <thead>
+                <tr>
+                  <th>Name</th>
+                  <th className="num">Images</th>
+                  <th className="num">Labeled</th>
+                  <th className="num">Unlabeled</th>
+                  <th className="num">Invalid</th>
+                  {hasBoxes && <th className="num">Boxes</th>}
+                  <th>Folder</th>
+                  <th>Status</th>
+                  <th className="actions">Actions</th>
+                </tr>
+              </thead>
+              <tbody>
+                {datasets.data?.map((dataset) => (
+                  <tr key={dataset.id}>
+                    <td>
+                      <a className="strong-link" href={href({ page: 'dataset', id: dataset.id })}>
+                        {dataset.name}
+                      </a>
+                      {dataset.description && <div className="muted small">{dataset.description}</div>}
+                    </td>
+                    <td className="num">{formatCount(dataset.stats.images)}</td>
+                    <td className="num">{formatCount(dataset.stats.labeled)}</td>
+                    <td className="num">{formatCount(dataset.stats.unlabeled)}</td>
+                    <td className="num">{formatCount(dataset.stats.invalid.length)}</td>
+                    {hasBoxes && <td className="num">{formatCount(dataset.stats.boxes)}</td>}
+                    <td className="path-cell">
+                      <code className="path" title={dataset.path}>
+                        <span>{dataset.path}</span>
+                      </code>
+                    </td>
+                    <td className="status-cell">
+                      <DatasetStatus dataset={dataset} job={latestJobs.get(dataset.id)} />
+                    </td>
+                    <td className="actions">
+                      <a className="button button-small" href={href({ page: 'dataset', id: dataset.id })}>
+                        Open
+                      </a>
+                      <button type="button" className="button button-small button-quiet-danger" onClick={() => setDeleting(dataset)}>
+                        Delete
+                      </button>
+                    </td>
+                  </tr>
+                ))}
+                {!datasets.data && !datasets.error && <MessageRow columns={columns}>Loading…</MessageRow>}
+                {datasets.data?.length === 0 && <MessageRow columns={columns}>No datasets yet. Add a folder of images with “New dataset”.</MessageRow>}
+              </tbody>
+            </table>
+            {creating && <NewDatasetDialog instance={current} onClose={() => setCreating(false)} />}
+            {deleting && (
+              <ConfirmDialog
+                title={`Delete dataset “${deleting.name}”?`}
+                confirmLabel="Delete"
+                onConfirm={() => client.deleteDataset(deleting.id)}
+                onClose={() => setDeleting(null)}
+              >
+                <p>
+                  This deletes the index of its {formatCount(deleting.stats.images)} images. The folder{' '}
+                  <code className="path">{deleting.path}</code> is not touched.
+                </p>
+              </ConfirmDialog>
+            )}
+          </>
+        );
+      }}
+    </InstanceFrame>
   );
 }

@@ -1,10 +1,9 @@
 // The Try & Publish step of an instance (the seed's 体验及发布): its model versions, each to try on an
 // image or to publish (local service, EAS package), with the local services that run.
 import type { Instance, ModelVersion, ServiceInfo } from '../../../../main/shared/api';
-import { Alert } from '../../components/Alert';
-import { Breadcrumbs } from '../../components/Breadcrumbs';
+import { InstanceFrame } from '../../components/InstanceFrame';
 import { MessageRow } from '../../components/MessageRow';
-import { TYPE_LABELS, formatDate } from '../../format';
+import { formatDate } from '../../format';
 import { href } from '../../router';
 import { useInstance, useModels } from '../train/hooks';
 import { MODEL_SIZE, formatMetric, primaryMetric, readMetric } from '../train/metrics';
@@ -91,40 +90,14 @@ export function PublishPage({ instanceId }: { instanceId: number }) {
   const instance = useInstance(instanceId);
   const models = useModels(instanceId);
   const services = useServices();
-
-  if (instance.data === null) {
-    return (
-      <div className="page">
-        <Breadcrumbs trail={[{ label: 'Instances', href: href({ page: 'instances' }) }, { label: 'Not found' }]} />
-        <p className="empty">This instance does not exist (any more).</p>
-      </div>
-    );
-  }
-  const current = instance.data;
   return (
-    <div className="page">
-      <Breadcrumbs
-        trail={[
-          { label: 'Instances', href: href({ page: 'instances' }) },
-          { label: current?.name ?? '…', href: href({ page: 'instance', id: instanceId }) },
-          { label: 'Try & Publish' },
-        ]}
-      />
-      {instance.error && <Alert error={instance.error} action={{ label: 'Retry', onClick: instance.reload }} />}
-      {models.error && <Alert error={models.error} action={{ label: 'Retry', onClick: models.reload }} />}
-      {current && (
-        <>
-          <div className="page-head">
-            <div className="page-head-main">
-              <h1>
-                {current.name} <span className={`type-tag type-${current.type}`}>{TYPE_LABELS[current.type]}</span>
-              </h1>
-              <p className="muted">Try a model version on your own images, serve it on this machine behind the PAI-EAS API, or export it for PAI-EAS.</p>
-            </div>
-          </div>
-          <VersionTable instance={current} models={models.data} services={services.data ?? []} />
-        </>
-      )}
-    </div>
+    <InstanceFrame
+      instance={instance}
+      step="Try & Publish"
+      resources={[models]}
+      description={() => 'Try a model version on your own images, serve it on this machine behind the PAI-EAS API, or export it for PAI-EAS.'}
+    >
+      {(current) => <VersionTable instance={current} models={models.data} services={services.data ?? []} />}
+    </InstanceFrame>
   );
 }

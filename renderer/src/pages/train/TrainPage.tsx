@@ -1,12 +1,11 @@
 import { useState } from 'react';
 import type { Instance, ModelVersion, TrainingRun } from '../../../../main/shared/api';
 import { useClient } from '../../api/context';
-import { Alert } from '../../components/Alert';
-import { Breadcrumbs } from '../../components/Breadcrumbs';
 import { ConfirmDialog } from '../../components/Dialog';
+import { InstanceFrame } from '../../components/InstanceFrame';
 import { ProgressBar } from '../../components/JobProgress';
 import { MessageRow } from '../../components/MessageRow';
-import { TYPE_LABELS, formatDate } from '../../format';
+import { formatDate } from '../../format';
 import { useAction } from '../../hooks';
 import { href, navigate } from '../../router';
 import { useInstance, useModels, useNow, useRunJob, useRuns } from './hooks';
@@ -178,53 +177,31 @@ export function TrainPage({ instanceId }: { instanceId: number }) {
   const models = useModels(instanceId);
   const [deleting, setDeleting] = useState<ModelVersion | null>(null);
 
-  if (instance.data === null) {
-    return (
-      <div className="page">
-        <Breadcrumbs trail={[{ label: 'Instances', href: href({ page: 'instances' }) }, { label: 'Not found' }]} />
-        <p className="empty">This instance does not exist (any more).</p>
-      </div>
-    );
-  }
-  const current = instance.data;
   return (
-    <div className="page">
-      <Breadcrumbs
-        trail={[
-          { label: 'Instances', href: href({ page: 'instances' }) },
-          { label: current?.name ?? '…', href: href({ page: 'instance', id: instanceId }) },
-          { label: 'Train' },
-        ]}
-      />
-      {instance.error && <Alert error={instance.error} action={{ label: 'Retry', onClick: instance.reload }} />}
-      {runs.error && <Alert error={runs.error} action={{ label: 'Retry', onClick: runs.reload }} />}
-      {models.error && <Alert error={models.error} action={{ label: 'Retry', onClick: models.reload }} />}
-      {current && (
+    <InstanceFrame
+      instance={instance}
+      step="Train"
+      resources={[runs, models]}
+      description={() => 'Training tasks of this instance and the model versions they produced.'}
+      actions={
+        <a className="button button-primary" href={href({ page: 'new-task', instanceId })}>
+          New training task
+        </a>
+      }
+    >
+      {(current) => (
         <>
-          <div className="page-head">
-            <div className="page-head-main">
-              <h1>
-                {current.name} <span className={`type-tag type-${current.type}`}>{TYPE_LABELS[current.type]}</span>
-              </h1>
-              <p className="muted">Training tasks of this instance and the model versions they produced.</p>
-            </div>
-            <div className="page-actions">
-              <a className="button button-primary" href={href({ page: 'new-task', instanceId })}>
-                New training task
-              </a>
-            </div>
-          </div>
           <h2 className="section-heading">Training tasks</h2>
           <TaskTable instance={current} runs={runs.data} />
           <h2 className="section-heading">Model versions</h2>
           <ModelTable instance={current} models={models.data} onDelete={setDeleting} />
+          {deleting && (
+            <ConfirmDialog title={`Delete model version “${deleting.name}” (v${deleting.id})?`} confirmLabel="Delete" onConfirm={() => client.deleteModel(deleting.id)} onClose={() => setDeleting(null)}>
+              <p>Its weights and metadata are deleted from the workspace. The training task and its log stay.</p>
+            </ConfirmDialog>
+          )}
         </>
       )}
-      {deleting && (
-        <ConfirmDialog title={`Delete model version “${deleting.name}” (v${deleting.id})?`} confirmLabel="Delete" onConfirm={() => client.deleteModel(deleting.id)} onClose={() => setDeleting(null)}>
-          <p>Its weights and metadata are deleted from the workspace. The training task and its log stay.</p>
-        </ConfirmDialog>
-      )}
-    </div>
+    </InstanceFrame>
   );
 }
