@@ -54,6 +54,13 @@ interface Offer {
 
 const WAIT_MS = 60_000;
 
+/** The offering page went away before it started the run's worker. */
+class OfferGone extends StudioError {
+  constructor() {
+    super('internal', 'the browser training host went away before starting its worker (page closed or browser crash)');
+  }
+}
+
 const CHROMIUM_PATHS = [
   '/usr/bin/chromium',
   '/usr/bin/chromium-browser',
@@ -257,8 +264,17 @@ export class BrowserHosts {
     let current: { stop(): void } = { stop: () => (stopped = true) };
     let stopped = false;
     const run = async (): Promise<TrainOutcome> => {
-      const offer = await this.offerFor(backends);
-      const socket = await this.openSession(offer);
+      // A page that died just now may still be on the offer list: its socket closes while the app asks
+      // it for a worker. Then ask again, which finds a live page or starts a new browser.
+      let offer = await this.offerFor(backends);
+      let socket: WebSocket;
+      try {
+        socket = await this.openSession(offer);
+      } catch (err) {
+        if (!(err instanceof OfferGone)) throw err;
+        offer = await this.offerFor(backends);
+        socket = await this.openSession(offer);
+      }
       return new Promise<TrainOutcome>((resolve, reject) => {
         let settled = false;
         const finish = (f: () => void) => {
@@ -314,13 +330,24 @@ export class BrowserHosts {
   private openSession(offer: Offer): Promise<WebSocket> {
     const session = randomBytes(16).toString('base64url');
     return new Promise<WebSocket>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.sessions.delete(session);
-        reject(new StudioError('internal', `the browser training host did not start its worker within ${WAIT_MS / 1000} s`, 'device'));
-      }, WAIT_MS);
-      this.sessions.set(session, (ws) => {
+      const settle = () => {
         clearTimeout(timer);
         this.sessions.delete(session);
+        offer.socket.off('close', gone);
+      };
+      const timer = setTimeout(() => {
+        settle();
+        reject(new StudioError('internal', `the browser training host did not start its worker within ${WAIT_MS / 1000} s`, 'device'));
+      }, WAIT_MS);
+      const gone = () => {
+        settle();
+        reject(new OfferGone());
+      };
+      // Closed: its page is off the list already. Closing: its close event will take it off first.
+      if (offer.socket.readyState === offer.socket.CLOSED) return gone();
+      offer.socket.once('close', gone);
+      this.sessions.set(session, (ws) => {
+        settle();
         ws.binaryType = 'nodebuffer';
         resolve(ws);
       });

@@ -129,6 +129,31 @@ describe('training host offers', () => {
     }
   });
 
+  it('asks another page when the one asked for a worker closes first (a page that died just before the run)', async () => {
+    const offer = async (backend: 'webgl' | 'webgpu') => {
+      const page = await open();
+      page.send(JSON.stringify({ type: 'offer', launched: false, userAgent: 'Chrome', devices: [{ backend, name: 'GPU', software: false }] } satisfies OfferMessage));
+      const spawned = new Promise<OfferCommand>((resolve) => page.once('message', (d) => resolve(JSON.parse(String(d)) as OfferCommand)));
+      return { page, spawned };
+    };
+    const dying = await offer('webgl');
+    const live = await offer('webgpu');
+    await until(async () => (await hosts.devices())?.length === 2);
+    const spec: WorkerSpec = { runId: 8, type: 'classification', runDir: join(tmpdir(), 'unused-run'), algorithm: 'fast', device: 'webgl', seed: 1, budgetMs: 60_000, hpo: false, labels: ['a', 'b'], images: [], backbone: null, baseModel: null };
+    const run = hosts.start(spec, ['webgl', 'webgpu'], () => undefined, () => {
+      throw new Error('no fallback expected');
+    });
+    // The first page is asked for a worker and goes away instead of starting one.
+    await dying.spawned;
+    dying.page.terminate();
+    const { session } = await live.spawned;
+    const worker = new WebSocket(`${url.replace(OFFER_SOCKET, SESSION_SOCKET)}?session=${session}`);
+    await new Promise((resolve) => worker.once('open', resolve));
+    worker.send(encodeFrame({ type: 'done', outcome: { stopReason: 'completed', modelDir: null, metrics: null, epochs: 0, params: {}, inputSize: 4, backbone: null } } satisfies SessionMessage));
+    await expect(run.done).resolves.toMatchObject({ stopReason: 'completed' });
+    live.page.close();
+  });
+
   it('says why when no page offers and no Chromium can be started', async () => {
     await expect(hosts.devices(true)).rejects.toThrow(/no Chromium or Chrome was found/);
   });
