@@ -14,7 +14,7 @@ import { augmentView, mirror, toBatch, type Preprocessing } from '../images';
 import type { TrainerIO, TrainOutcome, WorkerSpec } from '../protocol';
 import { decodeEach, Interrupted, startRun } from '../run-control';
 import { scoreProbabilities } from '../metrics';
-import { compileInference } from '../tf/inference-graph';
+import { withCompiled } from '../tf/inference-graph';
 import { loadModel, saveModel, type ModelStore } from '../host-io';
 import { asBackbone, assemble, initHeadFrom, makeHead, scratchBackbone, splitSaved, type Head, type SavedParts } from './network';
 
@@ -343,15 +343,15 @@ const trainableVars = (...models: tfl.LayersModel[]): tf.Variable[] => models.fl
 
 /** High-speed: the backbone is frozen, so its pooled features are computed once (and for mirrored images). */
 async function frozenPlan(source: Source, d: Decoded, spec: WorkerSpec, io: TrainerIO, check: () => void): Promise<Plan> {
-  // Frozen weights: the backbone runs with batch norm folded into its convolutions (3× faster on WASM).
-  const backbone = compileInference(source.backbone);
-  const pooled = (x: tf.Tensor4D) => gap(backbone.predict(x) as tf.Tensor);
   const trainViews = [...d.train, ...d.train.map((p) => mirror(p, source.pre.size))];
-  const features = async () => ({
-    train: await extract(pooled, trainViews, source.pre, io, check, 'Backbone features (training images and mirrors)'),
-    val: await extract(pooled, d.val, source.pre, io, check, 'Backbone features (validation images)'),
+  // Frozen weights: the backbone runs with batch norm folded into its convolutions (3× faster on WASM).
+  const { train, val } = await withCompiled(source.backbone, async (backbone) => {
+    const pooled = (x: tf.Tensor4D) => gap(backbone.predict(x) as tf.Tensor);
+    return {
+      train: await extract(pooled, trainViews, source.pre, io, check, 'Backbone features (training images and mirrors)'),
+      val: await extract(pooled, d.val, source.pre, io, check, 'Backbone features (validation images)'),
+    };
   });
-  const { train, val } = await features().finally(() => backbone.dispose());
   const channels = train.shape[0]!;
   const n = d.train.length;
   return {
@@ -405,13 +405,13 @@ async function fineTunePlan(source: Source, d: Decoded, spec: WorkerSpec, io: Tr
     for (let v = 2; v < VIEWS; v++) views.push(augmentView(img, size, size, random, 1));
   }
   // The lower part stays frozen: it runs with batch norm folded into its convolutions.
-  const compiled = compileInference(lower);
-  const run = (x: tf.Tensor4D) => compiled.predict(x) as tf.Tensor;
-  const features = async () => ({
-    train: await extract(run, views, source.pre, io, check, 'Lower backbone features (4 augmented views per image)'),
-    val: await extract(run, d.val, source.pre, io, check, 'Lower backbone features (validation images)'),
+  const { train, val } = await withCompiled(lower, async (frozen) => {
+    const run = (x: tf.Tensor4D) => frozen.predict(x) as tf.Tensor;
+    return {
+      train: await extract(run, views, source.pre, io, check, 'Lower backbone features (4 augmented views per image)'),
+      val: await extract(run, d.val, source.pre, io, check, 'Lower backbone features (validation images)'),
+    };
   });
-  const { train, val } = await features().finally(() => compiled.dispose());
   const channels = (upper.outputs[0]!.shape[3] as number) ?? 0;
   const initial = snapshotModels([upper]);
   const n = d.train.length;

@@ -38,7 +38,7 @@ import { detectionLoss, LOCALIZATION_WEIGHT, stackTargets } from './loss';
 import { isDetectionMetadata, type DetectionMetrics, type DetectionModelMetadata } from './metadata';
 import { assembleDetector, headLevels, initHeadFrom, loadBackboneAt, makeHead, pyramidTaps, scratchBackbone, splitDetector, tapModel, type Taps } from './network';
 import { buildTargets, type ImageTargets, type TargetBox } from './targets';
-import { compileInference } from '../tf/inference-graph';
+import { withCompiled } from '../tf/inference-graph';
 
 export type { DetectionMetrics } from './metadata';
 
@@ -570,8 +570,7 @@ function shiftedBatch(cache: Cache, idx: readonly number[], maxShift: number, ra
 async function frozenPlan(ctx: Context, source: Source, train: Scene[], evalScenes: Scene[]): Promise<Plan> {
   // Frozen weights: the backbone runs with batch norm folded into its convolutions (3× faster on WASM).
   const net = source.tapNet;
-  const frozen = compileInference(net);
-  const cache = await cacheViews(ctx, (x) => toList(frozen.predict(x)), source.pre, train, evalScenes, 6, 0.6, 0.35).finally(() => frozen.dispose());
+  const cache = await withCompiled(net, (frozen) => cacheViews(ctx, (x) => toList(frozen.predict(x)), source.pre, train, evalScenes, 6, 0.6, 0.35));
   const levels = cache.shapes.length;
   const stack = (rows: Float32Array[][], idx: readonly number[]) => range(0, levels).map((l) => stackRows(rows, idx, l, cache.shapes[l]!));
   return {
@@ -618,8 +617,7 @@ async function fineTunePlan(ctx: Context, source: Source, train: Scene[], evalSc
   const lower = tfl.model({ inputs: net.inputs, outputs: [...net.outputs.slice(0, -1), layerOutput(net, cut)] });
   ctx.io.emit({ type: 'log', level: 'info', message: `fine-tuning the backbone above layer ${cut} (${upper.countParams().toLocaleString('en')} parameters)` });
   // The lower part stays frozen: it runs with batch norm folded into its convolutions.
-  const frozen = compileInference(lower);
-  const cache = await cacheViews(ctx, (x) => toList(frozen.predict(x)), source.pre, train, evalScenes, 6, 1, 0.4).finally(() => frozen.dispose());
+  const cache = await withCompiled(lower, (frozen) => cacheViews(ctx, (x) => toList(frozen.predict(x)), source.pre, train, evalScenes, 6, 1, 0.4));
   const levels = cache.shapes.length;
   const initial = snapshotModels([upper]);
   const warmup = 2;

@@ -98,13 +98,14 @@ export function compileInference(model: tfl.LayersModel): InferenceModel {
     steps.push({ output: last, inputs: node.inputs, run: ([x]) => fusedCall(conv, x as tf.Tensor4D) });
   }
 
+  const readCounts = new Map<string, number>();
+  for (const s of steps) for (const i of s.inputs) readCounts.set(i, (readCounts.get(i) ?? 0) + 1);
   return {
     folded,
     predict(x: tf.Tensor) {
       // Each intermediate is freed once its last reader has run, as model.predict does.
       const values = new Map<string, tf.Tensor>([[inputKey, x]]);
-      const readers = new Map<string, number>();
-      for (const s of steps) for (const i of s.inputs) readers.set(i, (readers.get(i) ?? 0) + 1);
+      const readers = new Map(readCounts);
       const held = (k: string) => outputs.includes(k) || (readers.get(k) ?? 0) > 0;
       const release = (k: string) => {
         readers.set(k, (readers.get(k) ?? 0) - 1);
@@ -132,6 +133,19 @@ export function compileInference(model: tfl.LayersModel): InferenceModel {
       for (const t of owned) t.dispose();
     },
   };
+}
+
+/**
+ * Runs `use` with the model compiled, then frees the folded weights: for a frozen model (or frozen
+ * part) that only runs forward for a while, as when training caches its features.
+ */
+export async function withCompiled<T>(model: tfl.LayersModel, use: (net: InferenceModel) => Promise<T>): Promise<T> {
+  const net = compileInference(model);
+  try {
+    return await use(net);
+  } finally {
+    net.dispose();
+  }
 }
 
 /** The model predicting as itself. */
