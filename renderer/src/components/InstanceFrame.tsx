@@ -1,10 +1,10 @@
 import type { ReactNode } from 'react';
 import type { Instance } from '../../../main/shared/api';
-import { TYPE_LABELS } from '../format';
 import type { Resource } from '../hooks';
 import { href } from '../router';
 import { Alert } from './Alert';
 import { Breadcrumbs } from './Breadcrumbs';
+import { TypeTag } from './TypeTag';
 
 /**
  * The frame of an instance's pages (its datasets, Train, Try & Publish): breadcrumbs, load errors
@@ -50,7 +50,7 @@ export function InstanceFrame({
           <div className="page-head">
             <div className="page-head-main">
               <h1>
-                {current.name} <span className={`type-tag type-${current.type}`}>{TYPE_LABELS[current.type]}</span>
+                {current.name} <TypeTag type={current.type} />
               </h1>
               <p className="muted">{description(current)}</p>
             </div>

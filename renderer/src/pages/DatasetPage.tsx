@@ -7,11 +7,12 @@ import { ImageGrid } from '../components/ImageGrid';
 import { JobProgress } from '../components/JobProgress';
 import { ReportCard, ReportList, pathItem } from '../components/Report';
 import { StatsPanel } from '../components/StatsPanel';
-import { JOB_KINDS, TYPE_LABELS, formatCount, formatDate, formatSeconds, plural } from '../format';
+import { JOB_KINDS, formatCount, formatDate, formatSeconds, plural } from '../format';
 import { useAction, useResource } from '../hooks';
 import { useLatestJobs, useTrackJob } from '../jobs';
 import { href } from '../router';
 import { ExportDialog, ExportReportCard, ImportDialog, ImportReportCard } from './DatasetInterchange';
+import { TypeTag } from '../components/TypeTag';
 
 function IndexReportCard({ report, onDismiss }: { report: IndexReport; onDismiss: () => void }) {
   return (
@@ -164,7 +165,7 @@ export function DatasetPage({ id }: { id: number }) {
           <div className="page-head">
             <div className="page-head-main">
               <h1>
-                {current.name} <span className={`type-tag type-${current.type}`}>{TYPE_LABELS[current.type]}</span>
+                {current.name} <TypeTag type={current.type} />
               </h1>
               <div className="dataset-meta">
                 <code className="path" title="Indexed in place; images are never copied">

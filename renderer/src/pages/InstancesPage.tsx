@@ -10,6 +10,7 @@ import { TYPE_LABELS, formatCount, formatDate, plural } from '../format';
 import { useAction, useResource } from '../hooks';
 import { useTrackJob } from '../jobs';
 import { href, navigate } from '../router';
+import { TypeTag } from '../components/TypeTag';
 
 const TEMPLATE_DATA: Record<InstanceType, string> = {
   classification: '54 pictures of circles, squares and triangles, 6 of them left to label',
@@ -119,7 +120,7 @@ export function InstancesPage() {
                 </a>
               </td>
               <td>
-                <span className={`type-tag type-${instance.type}`}>{TYPE_LABELS[instance.type]}</span>
+                <TypeTag type={instance.type} />
               </td>
               <td className="description">{instance.description || <span className="muted">—</span>}</td>
               <td className="num">{formatCount(instance.datasetCount)}</td>

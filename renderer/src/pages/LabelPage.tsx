@@ -2,11 +2,11 @@ import { useCallback } from 'react';
 import { useClient } from '../api/context';
 import { Alert } from '../components/Alert';
 import { Breadcrumbs } from '../components/Breadcrumbs';
-import { TYPE_LABELS } from '../format';
 import { useResource } from '../hooks';
 import { href, navigate } from '../router';
 import { BoxLabelPage } from './BoxLabelPage';
 import { ClassificationLabelPage } from './ClassificationLabelPage';
+import { TypeTag } from '../components/TypeTag';
 
 /** How often counts refresh at most while labels are being saved in a burst. */
 const COUNTS_REFRESH_MS = 250;
@@ -38,7 +38,7 @@ export function LabelPage({ id, imageId }: { id: number; imageId: number | null 
         <>
           <div className="page-head">
             <h1>
-              Label {current.name} <span className={`type-tag type-${current.type}`}>{TYPE_LABELS[current.type]}</span>
+              Label {current.name} <TypeTag type={current.type} />
             </h1>
             <div className="page-actions">
               <a className="button" href={href({ page: 'dataset', id })}>

@@ -5,13 +5,13 @@ import { useClient } from '../../api/context';
 import { Alert } from '../../components/Alert';
 import { Breadcrumbs } from '../../components/Breadcrumbs';
 import { Field, NameField, fieldError } from '../../components/Field';
-import { TYPE_LABELS } from '../../format';
 import { useAction, useResource } from '../../hooks';
 import { useTrackJob } from '../../jobs';
 import { href, navigate } from '../../router';
 import { BackboneField, DEFAULT_BACKBONE, IMPORT_BACKBONE, backboneInput, type BackboneChoice } from './BackboneField';
 import { useInstance, useModels, useRuns } from './hooks';
 import { AlgorithmChoice, DeviceChoiceField, IncrementalField, LabelChecklist, MIN_IMAGES_PER_LABEL, MaxMinutesSlider, minLabels } from './TaskFields';
+import { TypeTag } from '../../components/TypeTag';
 
 /** Fields the server may name in its errors; the form shows those under their controls. */
 const FORM_FIELDS = ['name', 'description', 'datasetId', 'labels', 'algorithm', 'maxMinutes', 'baseModelId', 'backbone', 'device', 'seed'];
@@ -215,7 +215,7 @@ export function NewTaskPage({ instanceId }: { instanceId: number }) {
           <div className="page-head">
             <div className="page-head-main">
               <h1>
-                New training task <span className={`type-tag type-${current.type}`}>{TYPE_LABELS[current.type]}</span>
+                New training task <TypeTag type={current.type} />
               </h1>
               <p className="muted">Instance {current.name}</p>
             </div>
